@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).parent / "fixtures"
+CORPUS = FIXTURES / "corpus"
+REPO = Path(__file__).resolve().parent.parent
+
+
+def corpus_posts() -> list[Path]:
+    return sorted(CORPUS.glob("*.md"))
+
+
+def commonmark_examples() -> list[dict[str, object]]:
+    data: list[dict[str, object]] = json.loads((CORPUS / "commonmark.json").read_text("utf-8"))
+    return data
+
+
+@pytest.fixture
+def demo_site(tmp_path: Path) -> Path:
+    """A copy of the repository's demo site (content/ + locales/) in a temporary folder."""
+    site = tmp_path / "site"
+    site.mkdir()
+    shutil.copytree(REPO / "content", site / "content")
+    if (REPO / "locales").is_dir():
+        shutil.copytree(REPO / "locales", site / "locales")
+    return site
+
+
+@pytest.fixture
+def chdir(monkeypatch: pytest.MonkeyPatch):
+    def go(path: Path) -> Path:
+        monkeypatch.chdir(path)
+        return path
+
+    return go

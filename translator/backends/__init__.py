@@ -1,0 +1,39 @@
+"""Find a backend by name: through the ``translator.backends`` entry points, so another
+package can add one; the built-ins are registered the same way, with a fallback table for
+a source checkout that was never installed. Naming a backend (``--backend`` or the
+``backend`` setting) is the only way to use one: installing a plug-in enables nothing."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from importlib.metadata import entry_points
+
+from ..errors import ConfigError
+from .base import Backend, BackendContext, Batch, Request, Suggestion
+
+__all__ = ["DEFAULT_BACKEND", "Backend", "BackendContext", "Batch", "Request", "Suggestion", "available", "load_backend"]
+
+GROUP = "translator.backends"
+DEFAULT_BACKEND = "tm"
+_BUILTIN = {
+    "pseudo": "translator.backends.pseudo:PseudoBackend",
+    "tm": "translator.backends.memory:MemoryBackend",
+}
+
+
+def available() -> dict[str, str]:
+    """Backend name -> ``module:attr``, from entry points and the built-in table."""
+    found = dict(_BUILTIN)
+    for ep in entry_points(group=GROUP):
+        found[ep.name] = ep.value
+    return found
+
+
+def load_backend(name: str, context: BackendContext) -> Backend:
+    target = available().get(name)
+    if target is None:
+        raise ConfigError(f"unknown backend {name!r} (available: {', '.join(sorted(available()))})")
+    module_name, _, attr = target.partition(":")
+    factory: Callable[[BackendContext], Backend] = getattr(importlib.import_module(module_name), attr)
+    return factory(context)

@@ -1,0 +1,52 @@
+"""The seam every translation backend plugs into.
+
+A backend takes a :class:`Batch` of protected unit texts (tags like ``<x1/>`` must come
+back exactly once each) and returns one :class:`Suggestion` or ``None`` per text, in
+order. It raises only :class:`~translator.errors.BackendUnavailable` (temporary) or
+:class:`~translator.errors.BackendRejected` (never worth retrying).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    text: str  # protected source text (the msgid)
+    context: str = ""  # block kind or front-matter key: a hint, not something to translate
+    post: str = ""  # source post path, for context
+
+
+@dataclass(frozen=True, slots=True)
+class Batch:
+    source_locale: str
+    target_locale: str
+    requests: tuple[Request, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    text: str
+    origin: str  # who made it: "pseudo", "tm: locales/en/x.po", "deepl"…
+    fuzzy: bool = False  # a suggestion to review, not a translation to publish
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class BackendContext:
+    """What a backend is built from: the site and its own settings table."""
+
+    root: Path
+    locales_dir: str
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+
+@runtime_checkable
+class Backend(Protocol):
+    name: str
+
+    def translate(self, batch: Batch) -> Sequence[Suggestion | None]: ...

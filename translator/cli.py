@@ -1,0 +1,238 @@
+"""The ``translator`` command: the pipeline's verbs, and the only place that prints or exits.
+
+Exit codes: 0 done (or, for ``check``, in sync); 1 something was not done (or stale);
+2 bad input (a post, catalog or config that cannot be read). Each error is one line on
+stderr, ``path:line: message``.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .backends import DEFAULT_BACKEND, available
+from .config import Settings, load_settings
+from .errors import InputError, TranslatorError
+from .pipeline import Outcome, Site, build, check, extract, translate
+from .site import PostPaths, find_posts, known_locales
+
+
+class Run:
+    """Collects what a command reports, and turns it into an exit code."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.site = Site(settings)
+        self.bad_input = False
+        self.failed = False
+
+    def error(self, exc: TranslatorError) -> None:
+        if isinstance(exc, InputError):
+            self.bad_input = True
+        else:
+            self.failed = True
+        click.echo(exc.located(), err=True)
+
+    def problem(self, line: str) -> None:
+        self.failed = True
+        click.echo(line, err=True)
+
+    def exit_code(self) -> int:
+        return 2 if self.bad_input else 1 if self.failed else 0
+
+
+def _locales(value: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(part.strip() for item in value for part in item.split(",") if part.strip())
+
+
+def _setup(root: Path, paths: Sequence[Path], to: tuple[str, ...]) -> tuple[Run, list[PostPaths], list[str]]:
+    settings = load_settings(root)
+    run = Run(settings)
+    locales = known_locales(settings, _locales(to))
+    if not locales:
+        raise click.UsageError("no target locale: pass --to LOCALE or set locales in translator.toml")
+    for locale in locales:
+        if locale == settings.source_locale:
+            raise click.UsageError(f"--to {locale} is the source locale")
+    targets = [p if p.is_absolute() else Path.cwd() / p for p in (paths or [settings.root])]
+    posts = find_posts(targets, settings, locales)
+    return run, posts, locales
+
+
+@contextmanager
+def _progress(total: int, label: str) -> Iterator[Callable[[], None]]:
+    if total < 2 or not sys.stderr.isatty():
+        yield lambda: None
+        return
+    from rich.progress import Progress
+
+    with Progress(transient=True) as bar:
+        task = bar.add_task(label, total=total)
+        yield lambda: bar.advance(task)
+
+
+def _report(outcome: Outcome, settings: Settings, *, verb: str) -> None:
+    parts = [f"{outcome.post.source} [{outcome.locale}]"]
+    if outcome.catalog_written:
+        parts.append(f"wrote {outcome.post.catalog(settings, outcome.locale)}")
+    if outcome.output_written:
+        parts.append(f"wrote {outcome.post.output(settings, outcome.locale)}")
+    if not outcome.catalog_written and not outcome.output_written:
+        parts.append("unchanged")
+    parts.append(f"{outcome.translated} translated, {outcome.fuzzy} fuzzy, {outcome.untranslated} untranslated")
+    del verb
+    click.echo(": ".join(parts[:1]) + ": " + "; ".join(parts[1:]))
+
+
+root_option = click.option(
+    "--root",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path(),
+    show_default=True,
+    help="Site root (holds translator.toml and locales/).",
+)
+to_option = click.option(
+    "--to", "to", multiple=True, metavar="LOCALE[,LOCALE]", help="Target locales (default: configured or found under locales/)."
+)
+paths_argument = click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="translator")
+def cli() -> None:
+    """Translate Chinese Jekyll/Hugo posts through gettext PO catalogs."""
+
+
+@cli.command("extract")
+@paths_argument
+@to_option
+@root_option
+def extract_command(paths: tuple[Path, ...], to: tuple[str, ...], root: Path) -> None:
+    """Create or update the PO catalog of each post for each locale."""
+    run, posts, locales = _setup(root, paths, to)
+    with _progress(len(posts), "extract") as step:
+        for post in posts:
+            try:
+                for locale in locales:
+                    _report(extract(run.site, post, locale), run.settings, verb="extract")
+            except TranslatorError as exc:
+                run.error(exc)
+            step()
+    sys.exit(run.exit_code())
+
+
+@cli.command("build")
+@paths_argument
+@to_option
+@root_option
+def build_command(paths: tuple[Path, ...], to: tuple[str, ...], root: Path) -> None:
+    """Write each per-locale post from its catalog."""
+    run, posts, locales = _setup(root, paths, to)
+    with _progress(len(posts), "build") as step:
+        for post in posts:
+            try:
+                for locale in locales:
+                    outcome = build(run.site, post, locale)
+                    for line in outcome.problems:
+                        run.problem(line)
+                    _report(outcome, run.settings, verb="build")
+            except TranslatorError as exc:
+                run.error(exc)
+            step()
+    sys.exit(run.exit_code())
+
+
+@cli.command("translate")
+@paths_argument
+@to_option
+@click.option(
+    "--backend",
+    "backends",
+    multiple=True,
+    metavar="NAME",
+    help=f"Backend for missing units, after translation memory (available: {', '.join(sorted(available()))}).",
+)
+@root_option
+def translate_command(
+    paths: tuple[Path, ...], to: tuple[str, ...], backends: tuple[str, ...], root: Path
+) -> None:
+    """Extract, fill missing units through a backend, and build: the main job."""
+    run, posts, locales = _setup(root, paths, to)
+    chosen = list(backends) or ([run.settings.backend] if run.settings.backend else [])
+    chain = [DEFAULT_BACKEND, *[b for b in chosen if b != DEFAULT_BACKEND]]
+    outcomes, report = translate(run.site, posts, locales, chain, lambda _p, exc: run.error(exc))
+    for outcome in outcomes:
+        for line in outcome.problems:
+            run.problem(line)
+        _report(outcome, run.settings, verb="translate")
+    for name in chain:
+        if report.sent.get(name):
+            click.echo(f"{name}: {report.filled.get(name, 0)} of {report.sent[name]} texts filled")
+    for line in report.rejected:
+        click.echo(f"rejected: {line}", err=True)
+    pending: dict[str, int] = {}
+    for outcome in outcomes:
+        pending[outcome.locale] = pending.get(outcome.locale, 0) + outcome.untranslated
+    for locale, count in pending.items():
+        if count:
+            click.echo(
+                f"{locale}: {count} units still untranslated. Fill them in "
+                f"{run.settings.locales_dir}/{locale}/*.po (Poedit, Lokalize, Weblate), "
+                f"or preview with: translator translate --to {locale} --backend pseudo",
+                err=True,
+            )
+    sys.exit(run.exit_code())
+
+
+@cli.command("check")
+@paths_argument
+@to_option
+@root_option
+def check_command(paths: tuple[Path, ...], to: tuple[str, ...], root: Path) -> None:
+    """Write nothing; exit 1 if any catalog or built post is stale, 0 if all are in sync."""
+    run, posts, locales = _setup(root, paths, to)
+    stale = 0
+    for post in posts:
+        for locale in locales:
+            try:
+                outcome = check(run.site, post, locale)
+            except TranslatorError as exc:
+                run.error(exc)
+                continue
+            if outcome.stale:
+                stale += 1
+                click.echo(
+                    f"{post.source}: {locale}: {outcome.untranslated} untranslated, "
+                    f"{outcome.fuzzy} fuzzy, " + ", ".join(outcome.stale)
+                )
+            for line in outcome.problems:
+                click.echo(line, err=True)
+    if run.bad_input:
+        sys.exit(2)
+    if stale:
+        click.echo(f"{stale} of {len(posts) * len(locales)} post translations are stale", err=True)
+        sys.exit(1)
+    click.echo(f"{len(posts) * len(locales)} post translations in sync")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI and return its exit code (errors shown once, as ``path:line: message``)."""
+    try:
+        cli.main(args=list(argv) if argv is not None else None, prog_name="translator", standalone_mode=False)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        return 130
+    except click.ClickException as exc:
+        exc.show()
+        return 2
+    except TranslatorError as exc:
+        click.echo(exc.located(), err=True)
+        return 2 if isinstance(exc, InputError) else 1
+    return 0

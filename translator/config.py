@@ -1,0 +1,127 @@
+"""Settings: defaults that make a plain Jekyll or Hugo site work, overridden by
+``translator.toml`` (or ``[tool.translator]`` in ``pyproject.toml``) at the site root."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+from .front_matter import DEFAULT_KEYS
+
+CONFIG_FILE = "translator.toml"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    root: Path = Path()
+    source_locale: str = "zh"
+    locales: tuple[str, ...] = ()
+    locales_dir: str = "locales"
+    catalog: str = "{locales_dir}/{locale}/{name}.po"
+    output: str | None = None  # None: Jekyll <locale>/_posts/…, otherwise Hugo <stem>.<locale>.md
+    front_matter_keys: tuple[str, ...] = DEFAULT_KEYS
+    copy_latin: bool = True  # units without Han/kana are published as they are, never sent
+    split_sentences: bool = False
+    backend: str | None = None
+    project: str = ""
+    backends: dict[str, dict[str, Any]] = field(default_factory=dict)
+    config_file: Path | None = None
+
+
+_TYPES: dict[str, type | tuple[type, ...]] = {
+    "source_locale": str,
+    "locales": list,
+    "locales_dir": str,
+    "catalog": str,
+    "output": str,
+    "front_matter_keys": list,
+    "extra_front_matter_keys": list,
+    "copy_latin": bool,
+    "split_sentences": bool,
+    "backend": str,
+    "project": str,
+    "backends": dict,
+}
+
+
+def load_settings(root: Path) -> Settings:
+    """Read the settings of the site at ``root``; raise :class:`ConfigError` naming key and file."""
+    root = root.resolve()
+    table: dict[str, Any] = {}
+    source: Path | None = None
+    own = root / CONFIG_FILE
+    pyproject = root / "pyproject.toml"
+    if own.is_file():
+        source = own
+        table = _load(own)
+    elif pyproject.is_file():
+        data = _load(pyproject)
+        tool = data.get("tool", {})
+        if isinstance(tool, dict) and isinstance(tool.get("translator"), dict):
+            source = pyproject
+            table = tool["translator"]
+    settings = Settings(root=root, config_file=source)
+    if source is None:
+        return settings
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        expected = _TYPES.get(key)
+        if expected is None:
+            known = ", ".join(sorted(_TYPES))
+            raise ConfigError(f"unknown key {key!r} (known: {known})", source, _line_of(source, key))
+        if not isinstance(value, expected) or (expected is not bool and isinstance(value, bool)):
+            name = expected.__name__ if isinstance(expected, type) else "value"
+            raise ConfigError(f"{key} must be a {name}", source, _line_of(source, key))
+        if isinstance(value, list) and not all(isinstance(v, str) for v in value):
+            raise ConfigError(f"{key} must be a list of strings", source, _line_of(source, key))
+        values[key] = value
+    extra = values.pop("extra_front_matter_keys", [])
+    for key in ("locales", "front_matter_keys"):
+        if key in values:
+            values[key] = tuple(values[key])
+    if extra:
+        values["front_matter_keys"] = tuple(values.get("front_matter_keys", DEFAULT_KEYS)) + tuple(extra)
+    for key in ("catalog", "output"):
+        if key in values:
+            _check_pattern(values[key], key, source)
+    known_fields = {f.name for f in fields(Settings)}
+    assert set(values) <= known_fields
+    return replace(settings, **values)
+
+
+def _check_pattern(pattern: str, key: str, source: Path) -> None:
+    allowed = {"locale", "dir", "stem", "ext", "name", "site", "subdir", "locales_dir"}
+    for name in re.findall(r"\{(\w*)\}", pattern):
+        if name not in allowed:
+            raise ConfigError(
+                f"{key}: unknown placeholder {{{name}}} (use {', '.join('{' + a + '}' for a in sorted(allowed))})",
+                source,
+                _line_of(source, key),
+            )
+    if "{locale}" not in pattern:
+        raise ConfigError(f"{key}: the pattern must contain {{locale}}", source, _line_of(source, key))
+
+
+def _load(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        m = re.search(r"line (\d+)", str(exc))
+        raise ConfigError(f"invalid TOML: {exc}", path, int(m.group(1)) if m else None) from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read: {exc}", path) from exc
+
+
+def _line_of(path: Path, key: str) -> int | None:
+    try:
+        lines = path.read_text(encoding="utf-8").split("\n")
+    except OSError:
+        return None
+    for number, line in enumerate(lines, 1):
+        if re.match(rf"\s*{re.escape(key)}\s*=", line):
+            return number
+    return None

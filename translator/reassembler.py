@@ -1,0 +1,151 @@
+"""Write a per-locale post: the source with exactly the translated units swapped in.
+
+Every byte outside a translated unit is copied. A unit without a usable translation keeps
+its source text. The result is parsed again and must have the block structure of the
+source; a unit whose translation breaks it is left in the source language and reported.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from markdown_it.token import Token
+
+from . import syntax
+from .front_matter import render_front_matter
+from .placeholders import PlaceholderError, restore
+from .segmenter import Segmentation, Unit
+
+Lookup = Callable[[str, str | None], str | None]
+"""(msgid, context) -> translation, or None when there is none to publish."""
+
+IN_TAG = ("image alt", "image title", "link title")
+_BLOCKS_IN_TEXT = re.compile(
+    r"(?:#{1,6}(?=\s|$)|>|[-+*](?=\s|$)|\d{1,9}(?=[.)](?:\s|$))|=+\s*$|-+\s*$|```|~~~|\|)"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """A unit whose translation was not used, and why."""
+
+    unit: Unit
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Assembly:
+    text: str  # the per-locale post (LF line endings, no BOM)
+    problems: list[Problem]
+    translated: int  # units whose translation was used
+
+
+def assemble(seg: Segmentation, lookup: Lookup, *, cjk_target: bool = False) -> Assembly:
+    """Swap translations into the post; drop any that would change its block structure."""
+    problems: list[Problem] = []
+    rendered: dict[int, str] = {}
+    fields: dict[str, str] = {}
+    for index, unit in enumerate(seg.units):
+        if unit.kind in IN_TAG:
+            continue
+        translation = _translation(unit, lookup, cjk_target)
+        if translation is None:
+            continue
+        if unit.context is not None:
+            fields[unit.context] = translation
+            continue
+        try:
+            rendered[index] = _render(unit, translation, lookup, escape_blocks=False)
+        except PlaceholderError as exc:
+            problems.append(Problem(unit, str(exc)))
+    head = _head(seg, fields)
+    body = _splice(seg, rendered)
+    if not _same_structure(seg.post.body, body):
+        # find the units that break the structure on their own; escaping the Markdown
+        # block syntax their text starts a line with (a "1. " or "# ") may save them
+        for i in list(rendered):
+            if _same_structure(seg.post.body, _splice(seg, {i: rendered[i]})):
+                continue
+            unit = seg.units[i]
+            escaped = _render(unit, _translation(unit, lookup, cjk_target) or "", lookup, escape_blocks=True)
+            if _same_structure(seg.post.body, _splice(seg, {i: escaped})):
+                rendered[i] = escaped
+            else:
+                problems.append(Problem(unit, "translation would change the block structure"))
+                del rendered[i]
+        body = _splice(seg, rendered)
+    text = head + body
+    used = len(rendered) + len(fields)
+    return Assembly(text, problems, used)
+
+
+def _clean(text: str | None) -> str | None:
+    return text.strip() if text else None
+
+
+def _translation(unit: Unit, lookup: Lookup, cjk_target: bool) -> str | None:
+    if unit.sentences:
+        parts = [_clean(lookup(s, unit.context)) for s in unit.sentences]
+        if not all(parts):
+            return None
+        return ("" if cjk_target else " ").join(p for p in parts if p)
+    return _clean(lookup(unit.text, unit.context))
+
+
+def _render(unit: Unit, translation: str, lookup: Lookup, *, escape_blocks: bool) -> str:
+    return restore(
+        translation,
+        unit.by_number,
+        lambda text: _clean(lookup(text, None)),
+        _escaper(unit.kind, escape_blocks),
+    )
+
+
+def _escaper(kind: str, escape_blocks: bool) -> Callable[[str, bool], str]:
+    def escape(chunk: str, at_line_start: bool) -> str:
+        chunk = re.sub(r"\s*\n\s*", " ", chunk)
+        if kind == "table cell":
+            return re.sub(r"(?<!\\)\|", r"\\|", chunk)
+        if kind == "heading":
+            return re.sub(r"(\s)(#+)$", r"\1\\\2", chunk)
+        if at_line_start and escape_blocks:
+            m = _BLOCKS_IN_TEXT.match(chunk)
+            if m:
+                at = m.end() if chunk[0].isdigit() else 0
+                chunk = chunk[:at] + "\\" + chunk[at:]
+        return chunk
+
+    return escape
+
+
+def _splice(seg: Segmentation, rendered: dict[int, str]) -> str:
+    """The body with the rendered units in place."""
+    post = seg.post
+    body = post.body
+    for index in sorted(rendered, key=lambda i: seg.units[i].start, reverse=True):
+        unit = seg.units[index]
+        a, b = unit.start - post.body_start, unit.end - post.body_start
+        body = body[:a] + rendered[index] + body[b:]
+    return body
+
+
+def _head(seg: Segmentation, fields: dict[str, str]) -> str:
+    """Everything before the body, with translated front-matter values."""
+    post = seg.post
+    fm = post.front_matter
+    head = post.text[: post.body_start]
+    if fields and fm is not None:
+        head = head[: fm.start] + render_front_matter(post, fields) + head[fm.end :]
+    return head
+
+
+def structure(body: str) -> list[tuple[str, str, int, int, bool]]:
+    """The block structure of a Markdown body: what must survive translation."""
+    tokens: list[Token] = syntax.parser().parse(body, {})
+    return [(t.type, t.tag, t.nesting, t.level, t.hidden) for t in tokens]
+
+
+def _same_structure(source_body: str, body: str) -> bool:
+    return structure(source_body) == structure(body)
