@@ -109,8 +109,15 @@ def split_sentences(text: str) -> list[str]:
             depth.pop()
         elif ch in _TERMINATORS and not depth and tag_depth <= 0:
             j = i + 1
-            while j < n and (text[j] in _TERMINATORS or text[j] in _CLOSERS):
-                j += 1
+            while j < n:
+                if text[j] in _TERMINATORS or text[j] in _CLOSERS:
+                    j += 1
+                elif (tag := _TAG.match(text, j)) and not tag.group(1) and not tag.group(3):
+                    break  # an opening tag starts the next sentence
+                elif tag:
+                    j = tag.end()  # a closing or self-closing tag (footnote…) stays with it
+                else:
+                    break
             while j < n and text[j] == " ":
                 j += 1
             if j < n:

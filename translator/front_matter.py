@@ -24,6 +24,7 @@ from .document import Post
 from .errors import BuildError, PostError
 
 DEFAULT_KEYS = ("title", "description", "summary", "excerpt")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}([ T]\d{1,2}:\d{2}(:\d{2})?(\.\d+)?\s*(Z|[+-]\d{2}:?\d{2})?)?\s*$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +115,8 @@ def _yaml_fields(
 def _yaml_field(node: yaml.Node, path: str, source: str, base: int, first_line: int) -> Field | None:
     if not isinstance(node, yaml.ScalarNode) or node.tag != "tag:yaml.org,2002:str":
         return None
+    if _DATE.match(node.value):
+        return None
     raw = source[node.start_mark.index : node.end_mark.index]
     style = node.style or "plain"
     return Field(
@@ -145,20 +148,23 @@ def _yaml_text(value: str, raw: str, style: str) -> str:
 
 def _yaml_scalar(field: Field, text: str, source_raw: str, quote: bool) -> str:
     """Render ``text`` in the style of ``field`` (or double-quoted when ``quote``)."""
+    core = source_raw.rstrip("\n")
+    tail = source_raw[len(core) :]  # a block scalar's span ends with its line break(s)
     one_line = "\n" not in text and text == text.strip() and text != ""
     style = '"' if quote else field.style
     if style == "plain" and one_line and _plain_is_safe(text):
-        return text
+        return text + tail
     if style == "'" and one_line:
-        return "'" + text.replace("'", "''") + "'"
+        return "'" + text.replace("'", "''") + "'" + tail
     if style in (">", "|") and text and text == text.strip():
-        header = source_raw.split("\n", 1)[0]
-        lines = source_raw.split("\n")[1:]
-        indent = next((ln[: len(ln) - len(ln.lstrip(" "))] for ln in lines if ln.strip()), "  ")
+        header, _, rest = core.partition("\n")
+        indent = next(
+            (ln[: len(ln) - len(ln.lstrip(" "))] for ln in rest.split("\n") if ln.strip()), "  "
+        )
         body_lines = text.split("\n") if style == "|" else [text.replace("\n", " ")]
         body = "\n".join(indent + ln if ln else "" for ln in body_lines)
-        return f"{header}\n{body}\n"
-    return json.dumps(text, ensure_ascii=False)
+        return f"{header}\n{body}" + (tail or "\n")
+    return json.dumps(text, ensure_ascii=False) + tail
 
 
 def _plain_is_safe(text: str) -> bool:
@@ -172,39 +178,46 @@ def _render_yaml(post: Post, source: str, translations: Mapping[str, str]) -> st
     fm = post.front_matter
     assert fm is not None
     fields = [f for f in find_fields(post, list(_keys_of(translations))) if f.path in translations]
-    quoted: set[str] = set()
-    for _attempt in range(2):
+
+    def render(chosen: list[Field], quoted: set[str]) -> str:
         out = source
-        for field in sorted(fields, key=lambda f: f.start, reverse=True):
+        for field in sorted(chosen, key=lambda f: f.start, reverse=True):
             a, b = field.start - fm.start, field.end - fm.start
-            text = translations[field.path]
-            out = out[:a] + _yaml_scalar(field, text, source[a:b], field.path in quoted) + out[b:]
-        bad = _yaml_mismatches(post, source, out, translations, fields)
-        if not bad:
-            return out
-        quoted |= bad
-    raise BuildError(
-        "front matter would not parse back after translation (keys: " + ", ".join(sorted(bad)) + ")",
-        post.path,
-        fm.first_line,
-    )
+            scalar = _yaml_scalar(field, translations[field.path], source[a:b], field.path in quoted)
+            out = out[:a] + scalar + out[b:]
+        return out
+
+    # keep each value's own style where that still reads back right, else double-quote it
+    quoted = {
+        f.path
+        for f in fields
+        if _yaml_mismatches(source, render([f], set()), {f.path: translations[f.path]})
+    }
+    out = render(fields, quoted)
+    bad = _yaml_mismatches(source, out, {f.path: translations[f.path] for f in fields})
+    if bad:
+        raise BuildError(
+            "front matter would not parse back after translation (keys: " + ", ".join(sorted(bad)) + ")",
+            post.path,
+            fm.first_line,
+        )
+    return out
 
 
-def _yaml_mismatches(
-    post: Post, old: str, new: str, translations: Mapping[str, str], fields: list[Field]
-) -> set[str]:
+def _yaml_mismatches(old: str, new: str, translations: Mapping[str, str]) -> set[str]:
+    """The keys whose value does not read back as its translation (all, if nothing parses)."""
     try:
         node = yaml.compose(new, Loader=yaml.SafeLoader)
         new_data = yaml.safe_load(new)
     except yaml.YAMLError:
-        return {f.path for f in fields}
-    got = {f.path: f.text for f in _yaml_fields(node, "", {_base(p) for p in translations}, new, 0, 0)}
+        return set(translations)
+    wanted = {_base(p) for p in translations}
+    got = {f.path: f.text for f in _yaml_fields(node, "", wanted, new, 0, 0)}
     bad = {p for p, t in translations.items() if got.get(p) != t}
     if bad:
         return bad
-    old_data = yaml.safe_load(old)
-    if _without(old_data, translations) != _without(new_data, translations):
-        return {f.path for f in fields}
+    if _without(yaml.safe_load(old), translations) != _without(new_data, translations):
+        return set(translations)
     return set()
 
 
@@ -232,7 +245,7 @@ def _toml_fields(
         if path in wanted:
             items = list(enumerate(value)) if isinstance(value, list) else [(None, value)]
             for i, item in items:
-                if isinstance(item, String):
+                if isinstance(item, String) and not _DATE.match(str(item)):
                     sub = path if i is None else f"{path}[{i}]"
                     line = first_line + _toml_line(source, path)
                     yield Field(sub, _toml_text(item), line, -1, -1, item.type.name)
