@@ -31,7 +31,15 @@ def html(body: str, *, join_cjk: bool) -> str:
     """Rendered HTML with whitespace runs made equal; CJK soft breaks dropped if asked."""
     out = syntax.renderer().render(body)
     if join_cjk:
-        out = re.sub(r"(.)\n(.)", lambda m: m.group(1) + m.group(2) if is_cjk(m.group(1)) and is_cjk(_first(m.group(2))) else m.group(0), out)
+        out = re.sub(
+            r"(.)\n(.)",
+            lambda m: (
+                m.group(1) + m.group(2)
+                if is_cjk(m.group(1)) and is_cjk(_first(m.group(2)))
+                else m.group(0)
+            ),
+            out,
+        )
     return re.sub(r"\s+", " ", out)
 
 

@@ -41,7 +41,9 @@ def test_pseudo_translation_keeps_every_protected_span_and_token(name: str, data
     seg = segment(data, name)
     out, result = build(seg, lambda text: f"⟦{text}⟧")
     assert result.problems == []
-    assert result.translated == len([u for u in seg.units if u.kind not in ("image alt", "image title", "link title")])
+    assert result.translated == len(
+        [u for u in seg.units if u.kind not in ("image alt", "image title", "link title")]
+    )
     rebuilt = parse_post(out, Path(name))
     assert token_types(rebuilt.body) == token_types(seg.post.body)
     parts = protected_parts(seg)
@@ -54,10 +56,18 @@ def test_second_extract_changes_no_byte(name: str, data: bytes, tmp_path: Path) 
     seg = segment(data, name)
     entries = entries_for(seg, name, copy_latin=False)
     po = tmp_path / "x.po"
-    first = render_catalog(update_catalog(None, entries, locale="en", project="p", source=name, digest="d"))
+    first = render_catalog(
+        update_catalog(None, entries, locale="en", project="p", source=name, digest="d")
+    )
     po.write_bytes(first)
-    again = update_catalog(read_catalog(po), entries_for(segment(data, name), name, copy_latin=False),
-                           locale="en", project="p", source=name, digest="d")
+    again = update_catalog(
+        read_catalog(po),
+        entries_for(segment(data, name), name, copy_latin=False),
+        locale="en",
+        project="p",
+        source=name,
+        digest="d",
+    )
     assert render_catalog(again) == first
 
 

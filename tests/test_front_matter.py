@@ -17,7 +17,16 @@ from translator.segmenter import segment_post
 
 from .conftest import FIXTURES
 
-KEYS = ("title", "subtitle", "description", "summary", "excerpt", "cover.alt", "flow.alt", "params.summary")
+KEYS = (
+    "title",
+    "subtitle",
+    "description",
+    "summary",
+    "excerpt",
+    "cover.alt",
+    "flow.alt",
+    "params.summary",
+)
 # Translations chosen to need new quoting: colons, quotes, '#', leading dash, YAML booleans.
 TRANSLATIONS = {
     "峰会直击": "Summit: Day 1",
@@ -60,12 +69,25 @@ def test_only_translated_lines_change_and_values_parse(name: str) -> None:
         got = get(after, field.path)
         assert got.rstrip("\n") == expected, field.path
     # everything else is the same data…
-    for key in set(before) - {"title", "subtitle", "description", "summary", "excerpt", "cover", "flow", "params"}:
+    for key in set(before) - {
+        "title",
+        "subtitle",
+        "description",
+        "summary",
+        "excerpt",
+        "cover",
+        "flow",
+        "params",
+    }:
         assert after[key] == before[key]
     # …and the same bytes: only lines holding a translated value differ
-    translated_lines = set()
+    translated_lines: set[int] = set()
     for field in fields:
-        end_line = field.line + post.text[field.start : field.end].rstrip("\n").count("\n") if field.start >= 0 else field.line + 1
+        end_line = (
+            field.line + post.text[field.start : field.end].rstrip("\n").count("\n")
+            if field.start >= 0
+            else field.line + 1
+        )
         translated_lines.update(range(field.line, end_line + 1))
     old_lines = post.text.split("\n")
     new_lines = result.text.split("\n")
@@ -79,13 +101,18 @@ def test_only_translated_lines_change_and_values_parse(name: str) -> None:
 def test_plain_style_is_kept_where_still_valid() -> None:
     data = "---\ntitle: 峰会直击\nsubtitle: '第一天'\n---\n".encode()
     seg = segment_post(parse_post(data, Path("p.md")), KEYS)
-    out = assemble(seg, lambda text, _ctx: {"峰会直击": "Summit day one", "第一天": "Day one"}[text]).text
+    out = assemble(
+        seg, lambda text, _ctx: {"峰会直击": "Summit day one", "第一天": "Day one"}[text]
+    ).text
     assert out == "---\ntitle: Summit day one\nsubtitle: 'Day one'\n---\n"
 
 
 def test_dates_numbers_booleans_and_unnamed_keys_are_never_units() -> None:
     data = (FIXTURES / "front_matter" / "yaml-styles.md").read_bytes()
-    paths = {f.path for f in find_fields(parse_post(data, Path("p.md")), (*KEYS, "date", "draft", "weight"))}
+    paths = {
+        f.path
+        for f in find_fields(parse_post(data, Path("p.md")), (*KEYS, "date", "draft", "weight"))
+    }
     assert "date" not in paths and "draft" not in paths and "weight" not in paths
     assert "tags[0]" not in paths and "slug" not in paths
 

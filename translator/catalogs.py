@@ -13,10 +13,12 @@ import datetime as dt
 import hashlib
 import io
 import os
+import re
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from babel.core import Locale, UnknownLocaleError
 from babel.messages.catalog import Catalog, Message
@@ -31,15 +33,15 @@ _EXTRA = (SOURCE_PATH, SOURCE_HASH)
 ORIGIN_PREFIX = "translated-by: "
 
 
-class PostCatalog(Catalog):  # type: ignore[misc]
+class PostCatalog(Catalog):
     """A Babel catalog that also keeps our ``X-Source-*`` headers."""
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.extra_headers: dict[str, str] = {}
 
     def _get_headers(self) -> list[tuple[str, str]]:
-        headers: list[tuple[str, str]] = Catalog.mime_headers.fget(self)
+        headers = Catalog._get_mime_headers(self)
         last_name, last_value = headers[-1]
         headers[-1] = (last_name, last_value.rstrip("\n"))
         headers += [(k, self.extra_headers[k]) for k in _EXTRA if k in self.extra_headers]
@@ -48,7 +50,7 @@ class PostCatalog(Catalog):  # type: ignore[misc]
 
     def _set_headers(self, headers: Iterable[tuple[str, str]]) -> None:
         headers = list(headers)
-        Catalog.mime_headers.fset(self, headers)
+        Catalog._set_mime_headers(self, headers)
         for name, value in headers:
             for known in _EXTRA:
                 if name.lower() == known.lower():
@@ -175,7 +177,9 @@ def update_catalog(
                 continue
             if message.string:
                 message.locations = []
-                catalog.obsolete[(message.id, message.context) if message.context else message.id] = message
+                catalog.obsolete[
+                    (message.id, message.context) if message.context else message.id
+                ] = message
     return catalog
 
 
@@ -202,15 +206,75 @@ def read_catalog(path: Path) -> PostCatalog | None:
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise CatalogError("not UTF-8", path, line) from exc
+    problem = lint_po(data.decode("utf-8"))
+    if problem is not None:
+        raise CatalogError(f"PO syntax error: {problem[1]}", path, problem[0])
     catalog = PostCatalog()
     parser = PoFileParser(catalog, ignore_obsolete=False, abort_invalid=True)
     try:
         parser.parse(io.BytesIO(data))
     except PoFileError as exc:
-        raise CatalogError(f"PO syntax error: {str(exc).rsplit(' on ', 1)[0]}", path, exc.lineno + 1) from exc
+        raise CatalogError(
+            f"PO syntax error: {str(exc).rsplit(' on ', 1)[0]}", path, exc.lineno + 1
+        ) from exc
     except (ValueError, SyntaxError) as exc:
         raise CatalogError(f"PO syntax error: {exc}", path) from exc
     return catalog
+
+
+_STRING = r'"(?:[^"\\]|\\.)*"'
+_KEYWORD_LINE = re.compile(
+    r"(msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)[ \t]+(" + _STRING + r")[ \t]*"
+)
+_CONTINUATION = re.compile(r"(" + _STRING + r")[ \t]*")
+
+
+def lint_po(text: str) -> tuple[int, str] | None:
+    """Find what GNU gettext would reject but Babel's lenient parser lets through:
+    unterminated strings, unknown keywords, text after a string, duplicate messages.
+    Returns (1-based line, message) of the first problem."""
+    seen: dict[tuple[str | None, str], int] = {}
+    context: str | None = None
+    msgid: str | None = None
+    msgid_line = 0
+    field: str | None = None
+    for number, raw in enumerate(text.split("\n"), 1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        m = _KEYWORD_LINE.fullmatch(line)
+        if m:
+            keyword, value = m.group(1), m.group(2)[1:-1]
+            if keyword == "msgctxt":
+                context, msgid, field = value, None, "msgctxt"
+            elif keyword == "msgid":
+                msgid, msgid_line, field = value, number, "msgid"
+            else:
+                if field in ("msgid", "msgid_plural") and msgid is not None:
+                    key = (context, msgid)
+                    if key in seen and msgid:
+                        return (
+                            msgid_line,
+                            f"duplicate message definition (first defined on line {seen[key]})",
+                        )
+                    seen[key] = msgid_line
+                    context = None
+                field = keyword
+            continue
+        m = _CONTINUATION.fullmatch(line)
+        if m and field is not None:
+            if field == "msgid" and msgid is not None:
+                msgid += m.group(1)[1:-1]
+            elif field == "msgctxt" and context is not None:
+                context += m.group(1)[1:-1]
+            continue
+        if line.count('"') % 2 == 1 or re.fullmatch(r'\w+(\[\d+\])?\s+"[^"]*', line):
+            return number, "unterminated string"
+        keyword = line.split()[0]
+        if re.fullmatch(r"(msgctxt|msgid|msgid_plural|msgstr(\[\d+\])?)", keyword):
+            return number, f"text after the string of {keyword}"
+        return number, f"unknown keyword {keyword!r}"
+    return None
 
 
 def render_catalog(catalog: Catalog) -> bytes:
@@ -229,7 +293,7 @@ def write_catalog(path: Path, catalog: PostCatalog) -> bool:
     if current == data:
         return False
     if current is not None:
-        catalog.revision_date = dt.datetime.now(dt.timezone.utc).replace(second=0, microsecond=0)
+        catalog.revision_date = dt.datetime.now(dt.UTC).replace(second=0, microsecond=0)
         data = render_catalog(catalog)
     write_atomic(path, data)
     return True
@@ -244,11 +308,8 @@ def write_atomic(path: Path, data: bytes) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        if path.exists():
-            os.chmod(tmp, path.stat().st_mode & 0o777)
-        else:
-            os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
+        Path(tmp).chmod(path.stat().st_mode & 0o777 if path.exists() else 0o644)
+        Path(tmp).replace(path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

@@ -50,16 +50,23 @@ def _locales(value: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(part.strip() for item in value for part in item.split(",") if part.strip())
 
 
-def _setup(root: Path, paths: Sequence[Path], to: tuple[str, ...]) -> tuple[Run, list[PostPaths], list[str]]:
+def _setup(
+    root: Path, paths: Sequence[Path], to: tuple[str, ...]
+) -> tuple[Run, list[PostPaths], list[str]]:
     settings = load_settings(root)
     run = Run(settings)
     locales = known_locales(settings, _locales(to))
     if not locales:
-        raise click.UsageError("no target locale: pass --to LOCALE or set locales in translator.toml")
+        raise click.UsageError(
+            "no target locale: pass --to LOCALE or set locales in translator.toml"
+        )
     for locale in locales:
         if locale == settings.source_locale:
             raise click.UsageError(f"--to {locale} is the source locale")
-    targets = [p if p.is_absolute() else Path.cwd() / p for p in (paths or [settings.root])]
+    default = settings.root / "content"
+    targets = [p if p.is_absolute() else Path.cwd() / p for p in paths] or [
+        default if default.is_dir() else settings.root
+    ]
     posts = find_posts(targets, settings, locales)
     return run, posts, locales
 
@@ -84,7 +91,10 @@ def _report(outcome: Outcome, settings: Settings, *, verb: str) -> None:
         parts.append(f"wrote {outcome.post.output(settings, outcome.locale)}")
     if not outcome.catalog_written and not outcome.output_written:
         parts.append("unchanged")
-    parts.append(f"{outcome.translated} translated, {outcome.fuzzy} fuzzy, {outcome.untranslated} untranslated")
+    parts.append(
+        f"{outcome.translated} translated, {outcome.fuzzy} fuzzy, "
+        f"{outcome.untranslated} untranslated"
+    )
     del verb
     click.echo(": ".join(parts[:1]) + ": " + "; ".join(parts[1:]))
 
@@ -97,7 +107,11 @@ root_option = click.option(
     help="Site root (holds translator.toml and locales/).",
 )
 to_option = click.option(
-    "--to", "to", multiple=True, metavar="LOCALE[,LOCALE]", help="Target locales (default: configured or found under locales/)."
+    "--to",
+    "to",
+    multiple=True,
+    metavar="LOCALE[,LOCALE]",
+    help="Target locales (default: configured or found under locales/).",
 )
 paths_argument = click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 
@@ -155,7 +169,8 @@ def build_command(paths: tuple[Path, ...], to: tuple[str, ...], root: Path) -> N
     "backends",
     multiple=True,
     metavar="NAME",
-    help=f"Backend for missing units, after translation memory (available: {', '.join(sorted(available()))}).",
+    help="Backend for missing units, after translation memory "
+    f"(available: {', '.join(sorted(available()))}).",
 )
 @root_option
 def translate_command(
@@ -223,7 +238,11 @@ def check_command(paths: tuple[Path, ...], to: tuple[str, ...], root: Path) -> N
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI and return its exit code (errors shown once, as ``path:line: message``)."""
     try:
-        cli.main(args=list(argv) if argv is not None else None, prog_name="translator", standalone_mode=False)
+        cli.main(
+            args=list(argv) if argv is not None else None,
+            prog_name="translator",
+            standalone_mode=False,
+        )
     except SystemExit as exc:
         return int(exc.code or 0)
     except click.exceptions.Abort:

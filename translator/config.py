@@ -72,7 +72,9 @@ def load_settings(root: Path) -> Settings:
         expected = _TYPES.get(key)
         if expected is None:
             known = ", ".join(sorted(_TYPES))
-            raise ConfigError(f"unknown key {key!r} (known: {known})", source, _line_of(source, key))
+            raise ConfigError(
+                f"unknown key {key!r} (known: {known})", source, _line_of(source, key)
+            )
         if not isinstance(value, expected) or (expected is not bool and isinstance(value, bool)):
             name = expected.__name__ if isinstance(expected, type) else "value"
             raise ConfigError(f"{key} must be a {name}", source, _line_of(source, key))
@@ -84,7 +86,9 @@ def load_settings(root: Path) -> Settings:
         if key in values:
             values[key] = tuple(values[key])
     if extra:
-        values["front_matter_keys"] = tuple(values.get("front_matter_keys", DEFAULT_KEYS)) + tuple(extra)
+        values["front_matter_keys"] = tuple(values.get("front_matter_keys", DEFAULT_KEYS)) + tuple(
+            extra
+        )
     for key in ("catalog", "output"):
         if key in values:
             _check_pattern(values[key], key, source)
@@ -98,12 +102,15 @@ def _check_pattern(pattern: str, key: str, source: Path) -> None:
     for name in re.findall(r"\{(\w*)\}", pattern):
         if name not in allowed:
             raise ConfigError(
-                f"{key}: unknown placeholder {{{name}}} (use {', '.join('{' + a + '}' for a in sorted(allowed))})",
+                f"{key}: unknown placeholder {{{name}}} "
+                f"(use {', '.join('{' + a + '}' for a in sorted(allowed))})",
                 source,
                 _line_of(source, key),
             )
     if "{locale}" not in pattern:
-        raise ConfigError(f"{key}: the pattern must contain {{locale}}", source, _line_of(source, key))
+        raise ConfigError(
+            f"{key}: the pattern must contain {{locale}}", source, _line_of(source, key)
+        )
 
 
 def _load(path: Path) -> dict[str, Any]:

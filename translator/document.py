@@ -80,7 +80,9 @@ def parse_post(data: bytes, path: Path) -> Post:
         if text.count("\r\n") != text.count("\n"):
             bare = re.search(r"(?<!\r)\n", text)
             line = text[: bare.start()].count("\n") + 1 if bare else 1
-            raise PostError("mixed CRLF and LF line endings; convert the file to one style", path, line)
+            raise PostError(
+                "mixed CRLF and LF line endings; convert the file to one style", path, line
+            )
         text = text.replace("\r\n", "\n")
     if "\r" in text:
         line = text[: text.index("\r")].count("\n") + 1

@@ -5,7 +5,7 @@
     TranslatorError                 root; carries an optional path and 1-based line
      +-- InputError                 a post, catalog or config we cannot read (exit 2)
      |    +-- ConfigError           translator.toml / [tool.translator] is invalid
-     |    +-- PostError             a post is not UTF-8, is binary, empty, or its front matter is broken
+     |    +-- PostError             a post is not UTF-8, binary, empty, or has broken front matter
      |    +-- CatalogError          a PO file has a syntax error
      +-- BuildError                 a built post would not have the source's structure
      +-- BackendError               a backend failed
@@ -33,11 +33,20 @@ class TranslatorError(Exception):
         """Return ``path:line: message`` (or as much of it as is known)."""
         where = ""
         if self.path is not None:
-            where = f"{self.path}:{self.line}: " if self.line else f"{self.path}: "
+            path = _shown(self.path)
+            where = f"{path}:{self.line}: " if self.line else f"{path}: "
         return where + self.message
 
     def __str__(self) -> str:
         return self.located()
+
+
+def _shown(path: str) -> str:
+    """A path relative to the working folder when it lies inside it."""
+    try:
+        return Path(path).relative_to(Path.cwd()).as_posix() if Path(path).is_absolute() else path
+    except ValueError:
+        return path
 
 
 class InputError(TranslatorError):

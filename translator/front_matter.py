@@ -24,7 +24,9 @@ from .document import Post
 from .errors import BuildError, PostError
 
 DEFAULT_KEYS = ("title", "description", "summary", "excerpt")
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}([ T]\d{1,2}:\d{2}(:\d{2})?(\.\d+)?\s*(Z|[+-]\d{2}:?\d{2})?)?\s*$")
+_DATE = re.compile(
+    r"\d{4}-\d{2}-\d{2}([ T]\d{1,2}:\d{2}(:\d{2})?(\.\d+)?\s*(Z|[+-]\d{2}:?\d{2})?)?\s*$"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +87,9 @@ def _compose_yaml(source: str, post: Post, first_line: int) -> yaml.Node | None:
     except yaml.YAMLError as exc:
         raise PostError(f"front matter: invalid YAML: {exc}", post.path, first_line) from exc
     if node is not None and not isinstance(node, yaml.MappingNode):
-        raise PostError("front matter: YAML must be a mapping of keys to values", post.path, first_line)
+        raise PostError(
+            "front matter: YAML must be a mapping of keys to values", post.path, first_line
+        )
     return node
 
 
@@ -112,7 +116,9 @@ def _yaml_fields(
             yield from _yaml_fields(value, path + ".", wanted, source, base, first_line)
 
 
-def _yaml_field(node: yaml.Node, path: str, source: str, base: int, first_line: int) -> Field | None:
+def _yaml_field(
+    node: yaml.Node, path: str, source: str, base: int, first_line: int
+) -> Field | None:
     if not isinstance(node, yaml.ScalarNode) or node.tag != "tag:yaml.org,2002:str":
         return None
     if _DATE.match(node.value):
@@ -169,7 +175,7 @@ def _yaml_scalar(field: Field, text: str, source_raw: str, quote: bool) -> str:
 
 def _plain_is_safe(text: str) -> bool:
     try:
-        return yaml.safe_load(f"k: {text}") == {"k": text}
+        return bool(yaml.safe_load(f"k: {text}") == {"k": text})
     except yaml.YAMLError:
         return False
 
@@ -183,7 +189,9 @@ def _render_yaml(post: Post, source: str, translations: Mapping[str, str]) -> st
         out = source
         for field in sorted(chosen, key=lambda f: f.start, reverse=True):
             a, b = field.start - fm.start, field.end - fm.start
-            scalar = _yaml_scalar(field, translations[field.path], source[a:b], field.path in quoted)
+            scalar = _yaml_scalar(
+                field, translations[field.path], source[a:b], field.path in quoted
+            )
             out = out[:a] + scalar + out[b:]
         return out
 
@@ -197,7 +205,9 @@ def _render_yaml(post: Post, source: str, translations: Mapping[str, str]) -> st
     bad = _yaml_mismatches(source, out, {f.path: translations[f.path] for f in fields})
     if bad:
         raise BuildError(
-            "front matter would not parse back after translation (keys: " + ", ".join(sorted(bad)) + ")",
+            "front matter would not parse back after translation (keys: "
+            + ", ".join(sorted(bad))
+            + ")",
             post.path,
             fm.first_line,
         )
@@ -275,7 +285,7 @@ def _toml_line(source: str, path: str) -> int:
             continue
         name = m.group(1).replace('"', "").replace("'", "").replace(" ", "")
         full = f"{current}.{name}" if current else name
-        if full == path or (current == table and name == key) or full == table:
+        if full in (path, table) or (current == table and name == key):
             return number
     return 0
 
@@ -297,13 +307,17 @@ def _render_toml(post: Post, source: str, translations: Mapping[str, str]) -> st
     try:
         new_data = tomllib.loads(out)
     except tomllib.TOMLDecodeError as exc:
-        raise BuildError(f"front matter would not parse back: {exc}", post.path, fm.first_line) from exc
+        raise BuildError(
+            f"front matter would not parse back: {exc}", post.path, fm.first_line
+        ) from exc
     expected = tomllib.loads(source)
     for path, text in translations.items():
         container, key = _toml_slot(expected, path)
         container[key] = text
     if new_data != expected:
-        raise BuildError("front matter would not parse back to the same data", post.path, fm.first_line)
+        raise BuildError(
+            "front matter would not parse back to the same data", post.path, fm.first_line
+        )
     return out
 
 

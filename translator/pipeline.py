@@ -14,8 +14,8 @@ from babel.messages.catalog import Message
 
 from .backends import BackendContext, Batch, Request, load_backend
 from .catalogs import (
-    PostCatalog,
     SOURCE_HASH,
+    PostCatalog,
     entries_for,
     read_catalog,
     render_catalog,
@@ -78,7 +78,9 @@ class Site:
     def read(self, post: PostPaths, locale: str) -> PostCatalog | None:
         return read_catalog(self.settings.root / self.catalog_path(post, locale))
 
-    def updated_catalog(self, post: PostPaths, locale: str) -> tuple[PostCatalog, PostCatalog | None]:
+    def updated_catalog(
+        self, post: PostPaths, locale: str
+    ) -> tuple[PostCatalog, PostCatalog | None]:
         """(catalog as extraction wants it, catalog on disk)."""
         data, seg = self.segment(post)
         old = self.read(post, locale)
@@ -100,7 +102,9 @@ class Site:
 def extract(site: Site, post: PostPaths, locale: str) -> Outcome:
     catalog, _old = site.updated_catalog(post, locale)
     outcome = Outcome(post, locale)
-    outcome.catalog_written = write_catalog(site.settings.root / site.catalog_path(post, locale), catalog)
+    outcome.catalog_written = write_catalog(
+        site.settings.root / site.catalog_path(post, locale), catalog
+    )
     _count(outcome, catalog)
     return outcome
 
@@ -120,7 +124,9 @@ def _count(outcome: Outcome, catalog: PostCatalog) -> None:
 # -- build ------------------------------------------------------------------------------
 
 
-def render(site: Site, post: PostPaths, locale: str, catalog: PostCatalog) -> tuple[bytes, list[str]]:
+def render(
+    site: Site, post: PostPaths, locale: str, catalog: PostCatalog
+) -> tuple[bytes, list[str]]:
     """The per-locale post for ``catalog`` and the problems found on the way."""
     _data, seg = site.segment(post)
     index: dict[tuple[str | None, str], Message] = {}
@@ -141,12 +147,17 @@ def render(site: Site, post: PostPaths, locale: str, catalog: PostCatalog) -> tu
     result = assemble(seg, lookup, cjk_target=cjk_target)
     po = site.catalog_path(post, locale)
     problems = []
+    po_lines: list[str] | None = None
     for problem in result.problems:
-        message = find(problem.unit.text, problem.unit.context)
-        line = (message.lineno or 0) + 1 if message is not None and message.lineno is not None else None
+        entry = find(problem.unit.text, problem.unit.context)
+        line = None
+        if entry is not None and entry.lineno is not None:
+            if po_lines is None:
+                po_lines = _lines_of(site.settings.root / po)
+            line = _msgid_line(po_lines, entry.lineno + 1)
         shown = problem.unit.text if len(problem.unit.text) <= 40 else problem.unit.text[:39] + "…"
         where = f"{po}:{line}" if line else po
-        problems.append(f"{where}: entry \"{shown}\": {problem.message}; the source text is used")
+        problems.append(f'{where}: entry "{shown}": {problem.message}; the source text is used')
     output = encode_post(seg.post, result.text)
     # the post we are about to publish must read back as a post
     try:
@@ -154,6 +165,21 @@ def render(site: Site, post: PostPaths, locale: str, catalog: PostCatalog) -> tu
     except PostError as exc:
         raise BuildError(f"built post would not parse: {exc.message}", post.source) from exc
     return output, problems
+
+
+def _lines_of(path: Path) -> list[str]:
+    try:
+        return path.read_text("utf-8").split("\n")
+    except (OSError, UnicodeDecodeError):
+        return []
+
+
+def _msgid_line(lines: list[str], line: int) -> int:
+    """The line of the ``msgid`` keyword of the entry whose text Babel saw on ``line``."""
+    for number in range(min(line, len(lines)), 0, -1):
+        if lines[number - 1].startswith("msgid "):
+            return number
+    return line
 
 
 def _sample_char(locale: str) -> str:
@@ -214,9 +240,7 @@ def fill(
             texts = list(pending)
             for start in range(0, len(texts), BATCH_SIZE):
                 chunk = texts[start : start + BATCH_SIZE]
-                batch = Batch(
-                    site.settings.source_locale, locale, tuple(Request(t) for t in chunk)
-                )
+                batch = Batch(site.settings.source_locale, locale, tuple(Request(t) for t in chunk))
                 suggestions = backend.translate(batch)
                 report.sent[name] = report.sent.get(name, 0) + len(chunk)
                 for text, suggestion in zip(chunk, suggestions, strict=True):
@@ -290,5 +314,7 @@ def check(site: Site, post: PostPaths, locale: str) -> Outcome:
         return outcome
     output, outcome.problems = render(site, post, locale, old)
     if target.read_bytes() != output:
-        outcome.stale.append(f"built post {post.output(site.settings, locale)} differs from the catalog")
+        outcome.stale.append(
+            f"built post {post.output(site.settings, locale)} differs from the catalog"
+        )
     return outcome

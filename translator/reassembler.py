@@ -69,7 +69,9 @@ def assemble(seg: Segmentation, lookup: Lookup, *, cjk_target: bool = False) -> 
             if _same_structure(seg.post.body, _splice(seg, {i: rendered[i]})):
                 continue
             unit = seg.units[i]
-            escaped = _render(unit, _translation(unit, lookup, cjk_target) or "", lookup, escape_blocks=True)
+            escaped = _render(
+                unit, _translation(unit, lookup, cjk_target) or "", lookup, escape_blocks=True
+            )
             if _same_structure(seg.post.body, _splice(seg, {i: escaped})):
                 rendered[i] = escaped
             else:

@@ -58,9 +58,7 @@ class Segmentation:
 def segment_post(post: Post, keys: Sequence[str], *, split: bool = False) -> Segmentation:
     """Return the units of ``post``: front-matter values named by ``keys``, then the body's."""
     fields = find_fields(post, keys)
-    units = [
-        Unit(f.text, "front matter", f.line, f.start, f.end, context=f.path) for f in fields
-    ]
+    units = [Unit(f.text, "front matter", f.line, f.start, f.end, context=f.path) for f in fields]
     units.extend(_body_units(post))
     units.sort(key=lambda u: (u.line, u.start))
     if split:
@@ -109,9 +107,7 @@ def _body_units(post: Post) -> list[Unit]:
         first_paragraph_of_item = (
             len(stack) >= 2 and stack[-2] == "list_item_open" and _item_starts(post, lines, first)
         )
-        units.extend(
-            _inline_units(post, tok, env, offsets, kind, first_paragraph_of_item)
-        )
+        units.extend(_inline_units(post, tok, env, offsets, kind, first_paragraph_of_item))
     return units
 
 
@@ -274,7 +270,15 @@ def _inline_units(
 
     for t, a, b in spans:
         ty = t.type
-        if ty in ("text", "em_open", "em_close", "strong_open", "strong_close", "s_open", "s_close"):
+        if ty in (
+            "text",
+            "em_open",
+            "em_close",
+            "strong_open",
+            "strong_close",
+            "s_open",
+            "s_close",
+        ):
             if ty == "text" and item_start and a == 0 and _TASK.match(src, 0):
                 n = new("task", 0, 4)
                 pieces.append(_Piece("empty", 0, 4, n))
@@ -333,7 +337,10 @@ def _inline_units(
         if p.kind == "text":
             msgid.append(raw(p.a, p.b))
         elif p.kind == "soft":
-            before, after = _look_through(text, offsets[p.a], -1), _look_through(text, offsets[p.b], 1)
+            before, after = (
+                _look_through(text, offsets[p.a], -1),
+                _look_through(text, offsets[p.b], 1),
+            )
             if joins_without_space(before, after):
                 joined = True
             else:
@@ -423,7 +430,9 @@ def _title_slot(src: str, a: int, b: int) -> tuple[int, int, Slot] | None:
 
 
 def _title_in(src: str, pos: int, end: int, kind: str) -> tuple[int, int, Slot] | None:
-    m = re.match(r"[ \t\n]*(?:<[^>\n]*>|(?:\\.|[^\s()]|\((?:\\.|[^\s()])*\))*)[ \t\n]+", src[pos:end])
+    m = re.match(
+        r"[ \t\n]*(?:<[^>\n]*>|(?:\\.|[^\s()]|\((?:\\.|[^\s()])*\))*)[ \t\n]+", src[pos:end]
+    )
     if not m or pos + m.end() >= end:
         return None
     start = pos + m.end()
@@ -521,7 +530,9 @@ def _spans(children: list[Token], src: str, env: dict[str, object]) -> list[tupl
             end = cursor + len(t.content)
             if src[cursor:end] != t.content:
                 raise _Unaligned(ty)
-        elif ty == "text_special" or ty.endswith(("_open", "_close")) and ty[:2] in ("em", "st", "s_"):
+        elif ty == "text_special" or (
+            ty.endswith(("_open", "_close")) and ty[:2] in ("em", "st", "s_")
+        ):
             end = cursor + len(t.markup)
             if src[cursor:end] != t.markup:
                 raise _Unaligned(ty)

@@ -37,10 +37,11 @@ class PostPaths:
         return _fill(settings.catalog, self, settings, locale)
 
     def output(self, settings: Settings, locale: str) -> str:
-        pattern = settings.output or (JEKYLL_PATTERN if self.site or self._is_jekyll_root(settings) else HUGO_PATTERN)
+        jekyll = self.site or self.is_jekyll_root(settings)
+        pattern = settings.output or (JEKYLL_PATTERN if jekyll else HUGO_PATTERN)
         return _fill(pattern, self, settings, locale)
 
-    def _is_jekyll_root(self, settings: Settings) -> bool:
+    def is_jekyll_root(self, settings: Settings) -> bool:
         return self.site == "" and any((settings.root / c).is_file() for c in JEKYLL_CONFIGS)
 
 
@@ -99,7 +100,9 @@ def known_locales(settings: Settings, requested: Iterable[str] = ()) -> list[str
     return []
 
 
-def find_posts(paths: Iterable[Path], settings: Settings, locales: Iterable[str]) -> list[PostPaths]:
+def find_posts(
+    paths: Iterable[Path], settings: Settings, locales: Iterable[str]
+) -> list[PostPaths]:
     """The source posts under ``paths``, leaving out per-locale posts we build."""
     found: list[PostPaths] = []
     for path in paths:
@@ -119,7 +122,14 @@ def find_posts(paths: Iterable[Path], settings: Settings, locales: Iterable[str]
             continue
         stem_suffix = PurePosixPath(post.source).stem.rsplit(".", 1)
         if len(stem_suffix) == 2 and stem_suffix[1] in every_locale:
-            continue
+            continue  # Hugo-style x.en.md
+        in_site = (
+            PurePosixPath(post.source).relative_to(post.site)
+            if post.site
+            else PurePosixPath(post.source)
+        )
+        if (post.site or post.is_jekyll_root(settings)) and in_site.parts[0] in every_locale:
+            continue  # Jekyll-style <locale>/_posts/x.md
         seen.setdefault(post.source, post)
     posts = list(seen.values())
     _check_names(posts, settings, every_locale)
@@ -141,7 +151,7 @@ def _check_names(posts: list[PostPaths], settings: Settings, locales: set[str]) 
 
 
 def _walk(folder: Path) -> list[Path]:
-    out = []
+    out: list[Path] = []
     for directory, dirs, files in os.walk(folder):
         dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS and not d.startswith("."))
         out.extend(Path(directory) / f for f in sorted(files) if f.endswith(MARKDOWN))

@@ -12,7 +12,16 @@ from importlib.metadata import entry_points
 from ..errors import ConfigError
 from .base import Backend, BackendContext, Batch, Request, Suggestion
 
-__all__ = ["DEFAULT_BACKEND", "Backend", "BackendContext", "Batch", "Request", "Suggestion", "available", "load_backend"]
+__all__ = [
+    "DEFAULT_BACKEND",
+    "Backend",
+    "BackendContext",
+    "Batch",
+    "Request",
+    "Suggestion",
+    "available",
+    "load_backend",
+]
 
 GROUP = "translator.backends"
 DEFAULT_BACKEND = "tm"
@@ -35,5 +44,7 @@ def load_backend(name: str, context: BackendContext) -> Backend:
     if target is None:
         raise ConfigError(f"unknown backend {name!r} (available: {', '.join(sorted(available()))})")
     module_name, _, attr = target.partition(":")
-    factory: Callable[[BackendContext], Backend] = getattr(importlib.import_module(module_name), attr)
+    factory: Callable[[BackendContext], Backend] = getattr(
+        importlib.import_module(module_name), attr
+    )
     return factory(context)

@@ -1,0 +1,223 @@
+"""The commands a user runs, on a copy of the demo site."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import polib
+import pytest
+
+from translator.cli import main
+
+from .conftest import CORPUS
+
+SEED = "content/_posts/2017-05-09-openstack-boston-summit.md"
+SEED_PO = "locales/en/2017-05-09-openstack-boston-summit.po"
+SEED_OUT = "content/en/_posts/2017-05-09-openstack-boston-summit.md"
+IN_CI = os.environ.get("CI") == "true"
+
+
+def _mtimes(root: Path) -> dict[str, int]:
+    return {str(p): p.stat().st_mtime_ns for p in root.rglob("*") if p.is_file()}
+
+
+def test_translate_then_nothing_changes_on_a_second_run(demo_site: Path, chdir) -> None:
+    chdir(demo_site)
+    shutil.rmtree(demo_site / "locales")
+    shutil.rmtree(demo_site / "content" / "en", ignore_errors=True)
+    assert main(["translate", "content", "--to", "en"]) == 0
+    assert (demo_site / SEED_PO).is_file()
+    # with no translations yet, the built post is the source, byte for byte
+    assert (demo_site / SEED_OUT).read_bytes() == (demo_site / SEED).read_bytes()
+    before = _mtimes(demo_site)
+    assert main(["translate", "content", "--to", "en"]) == 0
+    assert main(["extract", "content", "--to", "en"]) == 0
+    assert main(["build", "content", "--to", "en"]) == 0
+    assert _mtimes(demo_site) == before
+    assert main(["check", "content", "--to", "en"]) == 0
+
+
+def test_pseudo_marks_every_unit_and_keeps_the_post_publishable(demo_site: Path, chdir) -> None:
+    chdir(demo_site)
+    for post in CORPUS.glob("20*.md"):
+        shutil.copy(post, demo_site / "content" / "_posts" / post.name)
+    assert main(["translate", "content", "--to", "en", "--backend", "pseudo"]) == 0
+    out = (demo_site / "content/en/_posts/2019-03-12-docker-network.md").read_text("utf-8")
+    assert 'title: "⟦Docker 网络模式详解：从 bridge 到 overlay⟧"' in out
+    assert "| ⟦模式⟧ | ⟦隔离程度⟧ | ⟦性能⟧ | ⟦典型场景⟧ |" in out
+    assert "```bash\n$ docker network ls\n" in out
+    po = polib.pofile(str(demo_site / "locales/en/2019-03-12-docker-network.po"))
+    assert all(e.translated() for e in po if not e.obsolete)
+    assert main(["check", "content", "--to", "en"]) == 0
+
+
+def test_check_tells_each_kind_of_staleness(
+    demo_site: Path, chdir, capsys: pytest.CaptureFixture[str]
+) -> None:
+    chdir(demo_site)
+    assert main(["translate", "content", "--to", "en"]) == 0
+    capsys.readouterr()
+    assert main(["check", "content", "--to", "en"]) == 0
+
+    out = demo_site / SEED_OUT
+    out.unlink()
+    assert main(["check", "content", "--to", "en"]) == 1
+    assert "not built" in capsys.readouterr().out
+    assert main(["build", "content", "--to", "en"]) == 0
+
+    out.write_bytes(out.read_bytes() + b"\nhand edit\n")
+    assert main(["check", "content", "--to", "en"]) == 1
+    assert "differs from the catalog" in capsys.readouterr().out
+    assert main(["build", "content", "--to", "en"]) == 0
+
+    source = demo_site / SEED
+    source.write_bytes(
+        source.read_bytes().replace(
+            "希望下次可以温哥华见".encode(), "希望下次可以在温哥华见".encode()
+        )
+    )
+    before = _mtimes(demo_site)
+    assert main(["check", "content", "--to", "en"]) == 1
+    report = capsys.readouterr().out
+    assert f"{SEED}: en: " in report and "source changed since extract" in report
+    assert _mtimes(demo_site) == before, "check writes nothing"
+
+    (demo_site / SEED_PO).unlink()
+    assert main(["check", "content", "--to", "en"]) == 1
+    assert "no catalog" in capsys.readouterr().out
+
+
+def test_reviewer_translations_are_published_and_broken_ones_reported(
+    demo_site: Path, chdir, capsys: pytest.CaptureFixture[str]
+) -> None:
+    chdir(demo_site)
+    assert main(["extract", "content", "--to", "en"]) == 0
+    po = polib.pofile(str(demo_site / SEED_PO))
+    good = po.find("Keynote会场")
+    assert good is not None
+    good.msgstr = "The keynote hall"
+    broken = next(e for e in po if e.msgid.startswith("然后GE的人"))
+    broken.msgstr = "Then GE stressed how much they moved to private clouds<x1/>the data<x2/>"
+    invented = po.find("下面是本次峰会的主要赞助商")
+    assert invented is not None
+    invented.msgstr = "The main sponsors <x9/>"
+    po.save()
+    capsys.readouterr()
+    assert main(["build", "content", "--to", "en"]) == 1
+    err = capsys.readouterr().err.strip().split("\n")
+    assert len(err) == 2
+    lines = (demo_site / SEED_PO).read_text("utf-8").split("\n")
+    line = next(
+        i
+        for i, text in enumerate(lines, 1)
+        if text.startswith("msgid") and "然后GE的人" in text + lines[i]
+    )
+    assert any(
+        e.startswith(f'{SEED_PO}:{line}: entry "然后GE的人') and "tag <x3/> is missing" in e
+        for e in err
+    )
+    assert any("tag <x9/> is not in the source" in e for e in err)
+    built = (demo_site / SEED_OUT).read_text("utf-8")
+    assert "The keynote hall" in built
+    assert "然后GE的人就上来强调了" in built, "a broken entry falls back to the source text"
+    assert "The main sponsors" not in built
+
+
+def test_outputs_go_where_the_generator_publishes_them(tmp_path: Path, chdir) -> None:
+    chdir(tmp_path)
+    post = "---\ntitle: 标题\n---\n\n正文。\n"
+    (tmp_path / "site/_posts").mkdir(parents=True)
+    (tmp_path / "site/_config.yml").write_text("title: x\n")
+    (tmp_path / "site/_posts/2020-01-01-a.md").write_text(post)
+    (tmp_path / "hugo/content/posts/b").mkdir(parents=True)
+    (tmp_path / "hugo/content/posts/b/index.md").write_text(post)
+    (tmp_path / "hugo/content/posts/c.md").write_text(post)
+    assert main(["extract", "site", "hugo", "--to", "en,ja"]) == 0
+    assert main(["build", "site", "hugo", "--to", "en,ja"]) == 0
+    for path in [
+        "site/en/_posts/2020-01-01-a.md",
+        "site/ja/_posts/2020-01-01-a.md",
+        "hugo/content/posts/b/index.en.md",
+        "hugo/content/posts/c.ja.md",
+        "locales/en/2020-01-01-a.po",
+        "locales/ja/b.po",
+        "locales/en/c.po",
+    ]:
+        assert (tmp_path / path).is_file(), path
+    assert not (tmp_path / "site/_posts/2020-01-01-a.en.md").exists()
+    # a second run does not mistake the built posts for sources
+    assert main(["extract", "site", "hugo", "--to", "en,ja"]) == 0
+    assert sorted(p.name for p in (tmp_path / "locales/en").iterdir()) == [
+        "2020-01-01-a.po",
+        "b.po",
+        "c.po",
+    ]
+    # a pattern overrides both
+    (tmp_path / "translator.toml").write_text('output = "build/{locale}/{stem}{ext}"\n')
+    assert main(["build", "site", "hugo", "--to", "en"]) == 0
+    assert (tmp_path / "build/en/2020-01-01-a.md").is_file()
+    assert (tmp_path / "build/en/c.md").is_file()
+
+
+def test_catalogs_pass_msgfmt_and_keep_their_headers(demo_site: Path, chdir) -> None:
+    chdir(demo_site)
+    assert main(["translate", "content", "--to", "en,ja", "--backend", "pseudo"]) == 0
+    po = polib.pofile(str(demo_site / SEED_PO))
+    for header in (
+        "Language",
+        "Plural-Forms",
+        "Content-Type",
+        "Project-Id-Version",
+        "X-Source-Hash",
+    ):
+        assert po.metadata.get(header), header
+    assert po.metadata["Content-Type"] == "text/plain; charset=utf-8"
+    assert po.metadata["X-Source-Hash"].startswith("sha256:")
+    entry = po.find("Keynote会场")
+    assert (
+        entry is not None and entry.occurrences == [(SEED, "15")] and "paragraph" in entry.comment
+    )
+    assert "translated-by: pseudo" in entry.tcomment
+    # a save by another PO tool keeps who translated what
+    po.save()
+    assert main(["check", "content", "--to", "en"]) in (0, 1)
+    assert (
+        "translated-by: pseudo"
+        in (polib.pofile(str(demo_site / SEED_PO)).find("Keynote会场") or entry).tcomment
+    )
+    msgfmt = shutil.which("msgfmt")
+    if msgfmt is None:
+        assert not IN_CI, "CI must install gettext"
+        pytest.skip("msgfmt (gettext) is not installed")
+    for catalog in (demo_site / "locales").rglob("*.po"):
+        run = subprocess.run(
+            [msgfmt, "--check", "-o", "/dev/null", str(catalog)], capture_output=True, text=True
+        )
+        assert run.returncode == 0, run.stderr
+
+
+def test_python_dash_m_and_console_script(demo_site: Path) -> None:
+    assert (
+        main(["translate", str(demo_site / "content"), "--to", "en", "--root", str(demo_site)]) == 0
+    )
+    run = subprocess.run(
+        [sys.executable, "-m", "translator", "check", "content", "--to", "en"],
+        cwd=demo_site,
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode == 0, run.stderr
+    assert "in sync" in run.stdout
+
+
+def test_no_locale_is_a_usage_error(
+    tmp_path: Path, chdir, capsys: pytest.CaptureFixture[str]
+) -> None:
+    chdir(tmp_path)
+    (tmp_path / "a.md").write_text("正文。\n")
+    assert main(["extract", "a.md"]) == 2
+    assert "no target locale" in capsys.readouterr().err
