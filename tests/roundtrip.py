@@ -22,8 +22,10 @@ def segment(data: bytes, name: str = "post.md", split: bool = False) -> Segmenta
     return segment_post(parse_post(data, Path(name)), KEYS, split=split)
 
 
-def build(seg: Segmentation, translate: Callable[[str], str | None]) -> tuple[bytes, Assembly]:
-    result = assemble(seg, lambda text, _ctx: translate(text))
+def build(
+    seg: Segmentation, translate: Callable[[str], str | None], *, keep_identical: bool = True
+) -> tuple[bytes, Assembly]:
+    result = assemble(seg, lambda text, _ctx: translate(text), keep_identical=keep_identical)
     return encode_post(seg.post, result.text), result
 
 

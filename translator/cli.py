@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .backends import DEFAULT_BACKEND, available
+from .backends import DEFAULT_BACKEND
 from .config import Settings, load_settings
 from .errors import InputError, TranslatorError
 from .pipeline import Outcome, Site, build, check, extract, translate
@@ -169,8 +169,8 @@ def build_command(paths: tuple[Path, ...], to: tuple[str, ...], root: Path) -> N
     "backends",
     multiple=True,
     metavar="NAME",
-    help="Backend for missing units, after translation memory "
-    f"(available: {', '.join(sorted(available()))}).",
+    help="Backend for missing units, after translation memory: pseudo, tm, "
+    "or one an installed plug-in registers.",
 )
 @root_option
 def translate_command(

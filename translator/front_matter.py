@@ -13,11 +13,13 @@ import re
 import tomllib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import tomlkit
 import yaml
-from tomlkit.items import String, StringType
+
+if TYPE_CHECKING:  # tomlkit is imported when a post has TOML front matter
+    import tomlkit
+    from tomlkit.items import String
 
 from .cjk import join_lines
 from .document import Post
@@ -235,6 +237,8 @@ def _yaml_mismatches(old: str, new: str, translations: Mapping[str, str]) -> set
 
 
 def _parse_toml(source: str, post: Post, first_line: int) -> tomlkit.TOMLDocument:
+    import tomlkit
+
     try:
         tomllib.loads(source)
         return tomlkit.parse(source)
@@ -250,6 +254,8 @@ def _parse_toml(source: str, post: Post, first_line: int) -> tomlkit.TOMLDocumen
 def _toml_fields(
     table: Mapping[str, Any], prefix: str, wanted: set[str], source: str, first_line: int
 ) -> Iterator[Field]:
+    from tomlkit.items import String
+
     for key, value in table.items():
         path = f"{prefix}{key}"
         if path in wanted:
@@ -264,6 +270,8 @@ def _toml_fields(
 
 
 def _toml_text(item: String) -> str:
+    from tomlkit.items import StringType
+
     if item.type in (StringType.MLB, StringType.MLL):
         return join_lines(str(item).split("\n"))
     return str(item)
@@ -291,6 +299,9 @@ def _toml_line(source: str, path: str) -> int:
 
 
 def _render_toml(post: Post, source: str, translations: Mapping[str, str]) -> str:
+    import tomlkit
+    from tomlkit.items import String, StringType
+
     fm = post.front_matter
     assert fm is not None
     doc = tomlkit.parse(source)

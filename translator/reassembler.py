@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from markdown_it.token import Token
 
 from . import syntax
+from .errors import BuildError
 from .front_matter import render_front_matter
 from .placeholders import PlaceholderError, restore
 from .segmenter import Segmentation, Unit
@@ -42,8 +43,14 @@ class Assembly:
     translated: int  # units whose translation was used
 
 
-def assemble(seg: Segmentation, lookup: Lookup, *, cjk_target: bool = False) -> Assembly:
-    """Swap translations into the post; drop any that would change its block structure."""
+def assemble(
+    seg: Segmentation, lookup: Lookup, *, cjk_target: bool = False, keep_identical: bool = True
+) -> Assembly:
+    """Swap translations into the post; drop any that would change its block structure.
+
+    A translation equal to its source text leaves the source bytes (and their line
+    wrapping) as they are, unless ``keep_identical`` is false.
+    """
     problems: list[Problem] = []
     rendered: dict[int, str] = {}
     fields: dict[str, str] = {}
@@ -51,7 +58,7 @@ def assemble(seg: Segmentation, lookup: Lookup, *, cjk_target: bool = False) -> 
         if unit.kind in IN_TAG:
             continue
         translation = _translation(unit, lookup, cjk_target)
-        if translation is None:
+        if translation is None or (keep_identical and translation == _source(unit, cjk_target)):
             continue
         if unit.context is not None:
             fields[unit.context] = translation
@@ -78,6 +85,11 @@ def assemble(seg: Segmentation, lookup: Lookup, *, cjk_target: bool = False) -> 
                 problems.append(Problem(unit, "translation would change the block structure"))
                 del rendered[i]
         body = _splice(seg, rendered)
+        if not _same_structure(seg.post.body, body):  # units that only break it together
+            raise BuildError(
+                "the translated post would not have the source's block structure; not written",
+                seg.post.path,
+            )
     text = head + body
     used = len(rendered) + len(fields)
     return Assembly(text, problems, used)
@@ -85,6 +97,10 @@ def assemble(seg: Segmentation, lookup: Lookup, *, cjk_target: bool = False) -> 
 
 def _clean(text: str | None) -> str | None:
     return text.strip() if text else None
+
+
+def _source(unit: Unit, cjk_target: bool) -> str:
+    return ("" if cjk_target else " ").join(unit.sentences) if unit.sentences else unit.text
 
 
 def _translation(unit: Unit, lookup: Lookup, cjk_target: bool) -> str | None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from importlib.metadata import entry_points
 
 from ..errors import ConfigError
 from .base import Backend, BackendContext, Batch, Request, Suggestion
@@ -33,6 +32,8 @@ _BUILTIN = {
 
 def available() -> dict[str, str]:
     """Backend name -> ``module:attr``, from entry points and the built-in table."""
+    from importlib.metadata import entry_points  # slow to import: only when asked
+
     found = dict(_BUILTIN)
     for ep in entry_points(group=GROUP):
         found[ep.name] = ep.value
@@ -40,7 +41,8 @@ def available() -> dict[str, str]:
 
 
 def load_backend(name: str, context: BackendContext) -> Backend:
-    target = available().get(name)
+    # built-ins are ours: no need to scan every installed distribution for them
+    target = _BUILTIN.get(name) or available().get(name)
     if target is None:
         raise ConfigError(f"unknown backend {name!r} (available: {', '.join(sorted(available()))})")
     module_name, _, attr = target.partition(":")
