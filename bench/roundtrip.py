@@ -19,6 +19,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import polib
@@ -74,6 +75,11 @@ def identity(po_path: Path) -> None:
     for entry in po:
         entry.msgstr = entry.msgid
     po.save()
+
+
+def both(tool: Tool) -> None:
+    tool.extract()
+    tool.build()
 
 
 @dataclass
@@ -152,7 +158,7 @@ def main() -> int:
     total = 0.0
     for post in posts:
         data = post.read_bytes()
-        ms = median_ms(lambda data=data, name=post.name: in_process(data, name), args.runs * 5)
+        ms = median_ms(partial(in_process, data, post.name), args.runs * 5)
         total += ms
         print(f"  {post.name:46} {ms:7.2f}")
     print(f"  {'mean':46} {total / len(posts):7.2f}")
@@ -171,7 +177,7 @@ def main() -> int:
                 work.mkdir(parents=True)
                 tool = make(work, post)
                 try:
-                    ms = median_ms(lambda tool=tool: (tool.extract(), tool.build()), args.runs)
+                    ms = median_ms(partial(both, tool), args.runs)
                     exact_empty[name] += tool.out.read_bytes() == post.read_bytes()
                     identity(tool.po)
                     tool.build()
