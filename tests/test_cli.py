@@ -106,6 +106,10 @@ def test_reviewer_translations_are_published_and_broken_ones_reported(
     assert invented is not None
     invented.msgstr = "The main sponsors <x9/>"
     po.save()
+    saved = (demo_site / SEED_PO).read_bytes()
+    # a PO editor lays the file out its own way: extract keeps that, as it says nothing new
+    assert main(["extract", "content", "--to", "en"]) == 0
+    assert (demo_site / SEED_PO).read_bytes() == saved
     capsys.readouterr()
     assert main(["build", "content", "--to", "en"]) == 1
     err = capsys.readouterr().err.strip().split("\n")
@@ -221,3 +225,12 @@ def test_no_locale_is_a_usage_error(
     (tmp_path / "a.md").write_text("正文。\n")
     assert main(["extract", "a.md"]) == 2
     assert "no target locale" in capsys.readouterr().err
+
+
+def test_the_committed_demo_site_is_in_sync(demo_site: Path, chdir) -> None:
+    chdir(demo_site)
+    built = (demo_site / SEED_OUT).read_bytes()
+    assert main(["check"]) == 0
+    assert main(["translate"]) == 0
+    assert (demo_site / SEED_OUT).read_bytes() == built
+    assert b'title: "OpenStack Boston Summit: a live report"' in built

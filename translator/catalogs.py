@@ -283,15 +283,29 @@ def render_catalog(catalog: Catalog) -> bytes:
     return buffer.getvalue()
 
 
-def write_catalog(path: Path, catalog: PostCatalog) -> bool:
-    """Write ``catalog`` atomically unless only its dates would change; True if written."""
+def same_content(catalog: Catalog, path: Path) -> bool:
+    """Whether the PO file at ``path`` says what ``catalog`` says, however it is laid out
+    (a save by Poedit or Weblate wraps lines its own way)."""
     data = render_catalog(catalog)
     try:
         current = path.read_bytes()
     except FileNotFoundError:
-        current = None
-    if current == data:
         return False
+    if current == data:
+        return True
+    try:
+        on_disk = read_catalog(path)
+    except CatalogError:
+        return False
+    return on_disk is not None and render_catalog(on_disk) == data
+
+
+def write_catalog(path: Path, catalog: PostCatalog) -> bool:
+    """Write ``catalog`` atomically unless it says nothing new; True if written."""
+    if same_content(catalog, path):
+        return False
+    current = path.read_bytes() if path.exists() else None
+    data = render_catalog(catalog)
     if current is not None:
         catalog.revision_date = dt.datetime.now(dt.UTC).replace(second=0, microsecond=0)
         data = render_catalog(catalog)

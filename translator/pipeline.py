@@ -18,7 +18,7 @@ from .catalogs import (
     PostCatalog,
     entries_for,
     read_catalog,
-    render_catalog,
+    same_content,
     set_origin,
     source_hash,
     update_catalog,
@@ -305,7 +305,7 @@ def check(site: Site, post: PostPaths, locale: str) -> Outcome:
         return outcome
     if old.extra_headers.get(SOURCE_HASH) != source_hash(data):
         outcome.stale.append("source changed since extract")
-    elif render_catalog(new) != (site.settings.root / po).read_bytes():
+    elif not same_content(new, site.settings.root / po):
         outcome.stale.append(f"catalog {po} is not what extract would write")
     _count(outcome, old)
     target = site.settings.root / post.output(site.settings, locale)
