@@ -169,6 +169,7 @@ def test_outputs_go_where_the_generator_publishes_them(tmp_path: Path, chdir) ->
 
 def test_catalogs_pass_msgfmt_and_keep_their_headers(demo_site: Path, chdir) -> None:
     chdir(demo_site)
+    shutil.rmtree(demo_site / "locales")
     assert main(["translate", "content", "--to", "en,ja", "--backend", "pseudo"]) == 0
     po = polib.pofile(str(demo_site / SEED_PO))
     for header in (
