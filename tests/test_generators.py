@@ -52,7 +52,7 @@ def test_jekyll_publishes_one_post_per_locale(demo_site: Path, chdir) -> None:
     english = (demo_site / "_site/en/openstack/2017/05/09/openstack-boston-summit.html").read_text(
         "utf-8"
     )
-    assert "<title>⟦OpenStack Boston Summit直击⟧</title>" in english
+    assert "<title>OpenStack Boston Summit: a live report</title>" in english  # the reviewer's
     assert 'src="/images/openstack_boston_summit/1.png"' in english
     docker = (demo_site / "_site/en/技术/云原生/2019/03/12/docker-network.html").read_text("utf-8")
     assert "<td>⟦单机多容器⟧</td>" in docker or "⟦单机多容器⟧</td>" in docker
