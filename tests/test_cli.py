@@ -235,3 +235,59 @@ def test_the_committed_demo_site_is_in_sync(demo_site: Path, chdir) -> None:
     assert main(["translate"]) == 0
     assert (demo_site / SEED_OUT).read_bytes() == built
     assert b'title: "OpenStack Boston Summit: a live report"' in built
+
+
+def test_bom_and_crlf_posts_round_trip_exactly(tmp_path: Path, chdir) -> None:
+    chdir(tmp_path)
+    (tmp_path / "content").mkdir()
+    source = "\ufeff---\r\ntitle: 标题\r\n---\r\n\r\n第一行\r\n第二行  \r\n第三行\r\n".encode()
+    (tmp_path / "content" / "a.md").write_bytes(source)
+    assert main(["translate", "content", "--to", "en"]) == 0
+    assert (tmp_path / "content" / "a.en.md").read_bytes() == source
+    assert main(["translate", "content", "--to", "en", "--backend", "pseudo"]) == 0
+    built = (tmp_path / "content" / "a.en.md").read_bytes()
+    assert (
+        built
+        == "\ufeff---\r\ntitle: ⟦标题⟧\r\n---\r\n\r\n⟦第一行第二行<x1/>第三行⟧\r\n".encode().replace(
+            b"<x1/>", b"  \r\n"
+        )
+    )
+
+
+def test_sentence_splitting_gives_one_entry_per_sentence(tmp_path: Path, chdir) -> None:
+    chdir(tmp_path)
+    (tmp_path / "translator.toml").write_text("split_sentences = true\nlocales = ['en']\n")
+    (tmp_path / "content").mkdir()
+    (tmp_path / "content" / "a.md").write_text("他说：「好。」然后走了。我们留下！\n")
+    assert main(["extract"]) == 0
+    po = polib.pofile(str(tmp_path / "locales/en/a.po"))
+    assert [e.msgid for e in po] == ["他说：「好。」然后走了。", "我们留下！"]
+    po[0].msgstr = "He said: “Fine.” Then he left."
+    po.save()
+    assert main(["build"]) == 0
+    # one sentence translated is not a translated paragraph: the source stays
+    assert (tmp_path / "content/a.en.md").read_text() == "他说：「好。」然后走了。我们留下！\n"
+    po[1].msgstr = "We stayed!"
+    po.save()
+    assert main(["build"]) == 0
+    assert (
+        tmp_path / "content/a.en.md"
+    ).read_text() == "He said: “Fine.” Then he left. We stayed!\n"
+
+
+def test_settings_come_from_pyproject_too(
+    tmp_path: Path, chdir, capsys: pytest.CaptureFixture[str]
+) -> None:
+    chdir(tmp_path)
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.translator]\nlocales = ["ja"]\nlocales_dir = "i18n"\n'
+    )
+    (tmp_path / "content").mkdir()
+    (tmp_path / "content" / "a.md").write_text("正文。\n")
+    assert main(["extract"]) == 0
+    assert (tmp_path / "i18n/ja/a.po").is_file()
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.translator]\nlocales = ["ja"]\ncolour = "red"\n'
+    )
+    assert main(["extract"]) == 2
+    assert capsys.readouterr().err.startswith("pyproject.toml:3: unknown key 'colour'")

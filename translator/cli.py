@@ -180,7 +180,10 @@ def translate_command(
     run, posts, locales = _setup(root, paths, to)
     chosen = list(backends) or ([run.settings.backend] if run.settings.backend else [])
     chain = [DEFAULT_BACKEND, *[b for b in chosen if b != DEFAULT_BACKEND]]
-    outcomes, report = translate(run.site, posts, locales, chain, lambda _p, exc: run.error(exc))
+    with _progress(2 * len(posts) * len(locales), "translate") as step:
+        outcomes, report = translate(
+            run.site, posts, locales, chain, lambda _p, exc: run.error(exc), step
+        )
     for outcome in outcomes:
         for line in outcome.problems:
             run.problem(line)

@@ -267,13 +267,18 @@ def translate(
     locales: Sequence[str],
     backend_names: Sequence[str],
     on_error: Callable[[PostPaths, TranslatorError], None],
+    step: Callable[[], None] = lambda: None,
 ) -> tuple[list[Outcome], Fill]:
-    """Extract, fill the gaps through the backends, write the catalogs, build the posts."""
+    """Extract, fill the gaps through the backends, write the catalogs, build the posts.
+
+    ``step`` is called once per post and locale extracted, and once per one built.
+    """
     catalogs: list[tuple[PostPaths, str, PostCatalog]] = []
     for post in posts:
         try:
             for locale in locales:
                 catalogs.append((post, locale, site.updated_catalog(post, locale)[0]))
+                step()
         except TranslatorError as exc:
             on_error(post, exc)
     report = fill(site, catalogs, backend_names)
@@ -286,6 +291,8 @@ def translate(
         except TranslatorError as exc:
             on_error(post, exc)
             continue
+        finally:
+            step()
         outcome.catalog_written = written
         outcomes.append(outcome)
     return outcomes, report

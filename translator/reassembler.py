@@ -61,7 +61,10 @@ def assemble(
         if translation is None or (keep_identical and translation == _source(unit, cjk_target)):
             continue
         if unit.context is not None:
-            fields[unit.context] = translation
+            try:
+                fields[unit.context] = restore(translation, unit.by_number, lambda _t: None)
+            except PlaceholderError as exc:
+                problems.append(Problem(unit, str(exc)))
             continue
         try:
             rendered[index] = _render(unit, translation, lookup, escape_blocks=False)

@@ -58,12 +58,24 @@ class Segmentation:
 def segment_post(post: Post, keys: Sequence[str], *, split: bool = False) -> Segmentation:
     """Return the units of ``post``: front-matter values named by ``keys``, then the body's."""
     fields = find_fields(post, keys)
-    units = [Unit(f.text, "front matter", f.line, f.start, f.end, context=f.path) for f in fields]
+    units = [_field_unit(f) for f in fields]
     units.extend(_body_units(post))
     units.sort(key=lambda u: (u.line, u.start))
     if split:
         units = [_with_sentences(u) for u in units]
     return Segmentation(post, units, fields)
+
+
+def _field_unit(f: Field) -> Unit:
+    """A front-matter value; Liquid and shortcodes inside it become tags."""
+    placeholders: list[Placeholder] = []
+
+    def tag(m: re.Match[str]) -> str:
+        placeholders.append(Placeholder(len(placeholders) + 1, "template", (m.group(0),)))
+        return f"<x{len(placeholders)}/>"
+
+    text = syntax.TEMPLATE.sub(tag, f.text)
+    return Unit(text, "front matter", f.line, f.start, f.end, tuple(placeholders), f.path)
 
 
 def _with_sentences(unit: Unit) -> Unit:
@@ -550,7 +562,7 @@ def _spans(children: list[Token], src: str, env: dict[str, object]) -> list[tupl
             cursor = end
             continue
         elif ty == "link_open":
-            links.append(rerun("link"))
+            links.append(rerun("template_link" if t.markup == "template" else "link"))
             end = cursor + 1
         elif ty == "link_close":
             end = links.pop()

@@ -12,13 +12,14 @@ import re
 from functools import lru_cache
 
 from markdown_it import MarkdownIt
+from markdown_it.helpers import parseLinkLabel
 from markdown_it.rules_block import StateBlock
 from markdown_it.rules_inline import StateInline
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
 # {{< shortcode >}}, {{% shortcode %}}, {% liquid tag %}, {{ liquid output }}
-_TEMPLATE = re.compile(r"\{\{<.*?>\}\}|\{\{%.*?%\}\}|\{%.*?%\}|\{\{.*?\}\}", re.DOTALL)
+TEMPLATE = re.compile(r"\{\{<.*?>\}\}|\{\{%.*?%\}\}|\{%.*?%\}|\{\{.*?\}\}", re.DOTALL)
 # kramdown inline attribute list / extension: {: .class}, {:toc}, {::options ...}
 _IAL = re.compile(r"\{:[^}\n]*\}")
 # Liquid and Hugo blocks whose content is code, not Markdown.
@@ -30,7 +31,7 @@ _VERBATIM_OPEN = re.compile(
 def _template_tag(state: StateInline, silent: bool) -> bool:
     if state.src[state.pos] != "{":
         return False
-    m = _IAL.match(state.src, state.pos) or _TEMPLATE.match(state.src, state.pos)
+    m = _IAL.match(state.src, state.pos) or TEMPLATE.match(state.src, state.pos)
     if m is None or m.end() > state.posMax:
         return False
     if not silent:
@@ -70,6 +71,39 @@ def _verbatim_block(state: StateBlock, startLine: int, endLine: int, silent: boo
     return True
 
 
+# ](dest) where dest holds a Liquid/Hugo tag: {{ site.baseurl }} has spaces, so CommonMark
+# sees no link, but Jekyll fills the tag in before Markdown runs and publishes one.
+_TEMPLATE_DEST = re.compile(
+    r"\]\((?=[^)\n]*\{[{%])(?:\{\{.*?\}\}|\{%.*?%\}|[^()\s{]|\([^()\s]*\))+\)"
+)
+
+
+def _template_link(state: StateInline, silent: bool) -> bool:
+    start = state.pos
+    if state.src[start] != "[":
+        return False
+    label_end = parseLinkLabel(state, start, True)
+    if label_end < 0:
+        return False
+    m = _TEMPLATE_DEST.match(state.src, label_end, state.posMax)
+    if m is None:
+        return False
+    if not silent:
+        old_max = state.posMax
+        state.pos, state.posMax = start + 1, label_end
+        token = state.push("link_open", "a", 1)
+        token.attrs = {"href": state.src[label_end + 2 : m.end() - 1]}
+        token.markup = "template"
+        state.linkLevel += 1
+        state.md.inline.tokenize(state)
+        state.linkLevel -= 1
+        token = state.push("link_close", "a", -1)
+        token.markup = "template"
+        state.posMax = old_max
+    state.pos = m.end()
+    return True
+
+
 @lru_cache(maxsize=1)
 def parser() -> MarkdownIt:
     """The shared parser: text_join is off so escapes and entities stay separate tokens."""
@@ -89,6 +123,7 @@ def _base() -> MarkdownIt:
     md.use(footnote_plugin, inline=False)
     md.use(dollarmath_plugin, allow_space=False, allow_digits=False)
     md.inline.ruler.after("text", "template", _template_tag)
+    md.inline.ruler.before("link", "template_link", _template_link)
     md.block.ruler.before(
         "fence", "template_block", _verbatim_block, {"alt": ["paragraph", "blockquote", "list"]}
     )
