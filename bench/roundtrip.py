@@ -24,9 +24,10 @@ from pathlib import Path
 
 import polib
 
-from translator.catalogs import entries_for, render_catalog, update_catalog
+from translator.catalogs import render_catalog
 from translator.document import encode_post, parse_post
 from translator.front_matter import DEFAULT_KEYS
+from translator.merging import entries_for, update_catalog
 from translator.reassembler import assemble
 from translator.segmenter import segment_post
 
@@ -49,7 +50,7 @@ def in_process(data: bytes, name: str) -> bytes:
     """Extract (parse, segment, render the PO) and build (splice) one post; return the post."""
     seg = segment_post(parse_post(data, Path(name)), DEFAULT_KEYS)
     entries = entries_for(seg, name)
-    catalog = update_catalog(None, entries, locale="en", project="b", source=name, digest="d")
+    catalog, _ = update_catalog(None, entries, locale="en", project="b", source=name, digest="d")
     render_catalog(catalog)
     index = {(m.context, m.id): m.string for m in catalog if m.id}
 

@@ -59,36 +59,71 @@ def test_check_tells_each_kind_of_staleness(
     demo_site: Path, chdir, capsys: pytest.CaptureFixture[str]
 ) -> None:
     chdir(demo_site)
-    assert main(["translate", "content", "--to", "en"]) == 0
-    capsys.readouterr()
-    assert main(["check", "content", "--to", "en"]) == 0
+
+    def check(*args: str) -> tuple[int, str]:
+        capsys.readouterr()
+        code = main(["check", *args])
+        return code, capsys.readouterr().out
+
+    assert main(["translate"]) == 0
+    assert check() == (0, "1 post translations in sync\n")
 
     out = demo_site / SEED_OUT
+    saved = out.read_bytes()
     out.unlink()
-    assert main(["check", "content", "--to", "en"]) == 1
-    assert "not built" in capsys.readouterr().out
-    assert main(["build", "content", "--to", "en"]) == 0
+    assert check() == (
+        1,
+        f"{SEED}: en: 0 untranslated, 0 fuzzy, not built: {SEED_OUT} is missing\n",
+    )
+    out.write_bytes(saved + b"\nhand edit\n")
+    assert check() == (
+        1,
+        f"{SEED}: en: 0 untranslated, 0 fuzzy, built post {SEED_OUT} was edited by hand\n",
+    )
+    out.write_bytes(saved)
+    assert check()[0] == 0
 
-    out.write_bytes(out.read_bytes() + b"\nhand edit\n")
-    assert main(["check", "content", "--to", "en"]) == 1
-    assert "differs from the catalog" in capsys.readouterr().out
-    assert main(["build", "content", "--to", "en"]) == 0
+    po = demo_site / SEED_PO
+    po_saved = po.read_bytes()
+    po.write_bytes(po_saved.replace(b'msgstr "The keynote hall"', b'msgstr "The keynote room"'))
+    assert check() == (1, f"{SEED}: en: 0 untranslated, 0 fuzzy, catalog changed since build\n")
+    po.write_bytes(po_saved)
 
     source = demo_site / SEED
+    source_saved = source.read_bytes()
     source.write_bytes(
-        source.read_bytes().replace(
-            "希望下次可以温哥华见".encode(), "希望下次可以在温哥华见".encode()
-        )
+        source_saved.replace("希望下次可以温哥华见".encode(), "希望下次可以在温哥华见".encode())
     )
-    before = _mtimes(demo_site)
-    assert main(["check", "content", "--to", "en"]) == 1
-    report = capsys.readouterr().out
-    assert f"{SEED}: en: " in report and "source changed since extract" in report
-    assert _mtimes(demo_site) == before, "check writes nothing"
+    code, report = check()
+    assert code == 1 and report.startswith(
+        f"{SEED}: en: 0 untranslated, 0 fuzzy, source changed since extract"
+    )
+    source.write_bytes(source_saved)
 
-    (demo_site / SEED_PO).unlink()
-    assert main(["check", "content", "--to", "en"]) == 1
-    assert "no catalog" in capsys.readouterr().out
+    (demo_site / "translator.toml").write_text('extra_front_matter_keys = ["categories"]\n')
+    assert check() == (
+        1,
+        f"{SEED}: en: 0 untranslated, 0 fuzzy, extract would change the catalog\n",
+    )
+    (demo_site / "translator.toml").unlink()
+
+    # counts are reported, and fail the check only when asked
+    po.write_bytes(po_saved.replace(b'msgstr "The keynote hall"', b'msgstr ""'))
+    assert main(["build"]) == 0
+    assert check()[0] == 0
+    assert check("--fail-on", "untranslated") == (1, f"{SEED}: en: 1 untranslated, 0 fuzzy\n")
+    assert check("--fail-on", "fuzzy")[0] == 0
+    assert check("--fail-on", "nonsense")[0] == 2
+    po.write_bytes(po_saved)
+    assert main(["build"]) == 0
+
+    po.unlink()
+    assert check() == (1, f"{SEED}: en: 0 untranslated, 0 fuzzy, no catalog {SEED_PO}\n")
+    po.write_bytes(po_saved)
+    (demo_site / "content/_posts/2024-01-01-broken.md").write_bytes(b"---\ntitle: [\n---\n")
+    before = _mtimes(demo_site)
+    assert check()[0] == 2
+    assert _mtimes(demo_site) == before, "check writes nothing"
 
 
 def test_reviewer_translations_are_published_and_broken_ones_reported(
@@ -155,7 +190,7 @@ def test_outputs_go_where_the_generator_publishes_them(tmp_path: Path, chdir) ->
     assert not (tmp_path / "site/_posts/2020-01-01-a.en.md").exists()
     # a second run does not mistake the built posts for sources
     assert main(["extract", "site", "hugo", "--to", "en,ja"]) == 0
-    assert sorted(p.name for p in (tmp_path / "locales/en").iterdir()) == [
+    assert sorted(p.name for p in (tmp_path / "locales/en").glob("*.po")) == [
         "2020-01-01-a.po",
         "b.po",
         "c.po",

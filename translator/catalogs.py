@@ -1,36 +1,31 @@
-"""PO catalogs: one per post and locale, kept with Babel.
+"""PO catalogs on disk: one per post and locale, read and written with Babel.
 
-Entries follow the post's order. ``#:`` gives ``path:line`` of each occurrence, ``#.`` the
-kind of block and what each tag stands for. A value that occurs under two different
-front-matter keys, or both in the front matter and the body, gets ``msgctxt`` (the key);
-every other repeated text shares one entry. Writes are atomic and skipped when nothing
-but the dates would change.
+Reading is strict (what GNU gettext rejects, we reject, with the line); writing is atomic
+and skipped when the file already says the same thing, however it is laid out.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import io
-import os
 import re
-import tempfile
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from babel.core import Locale, UnknownLocaleError
-from babel.messages.catalog import Catalog, Message
+from babel.messages.catalog import Catalog
 from babel.messages.pofile import PoFileError, PoFileParser, write_po
 
 from .errors import CatalogError, ConfigError
-from .segmenter import Segmentation, Unit
+from .files import write_atomic
 
-SOURCE_HASH = "X-Source-Hash"
+SOURCE_HASH = "X-Source-Hash"  # the source post this catalog was extracted from
 SOURCE_PATH = "X-Source-Path"
-_EXTRA = (SOURCE_PATH, SOURCE_HASH)
-ORIGIN_PREFIX = "translated-by: "
+EXTRACT_OPTIONS = "X-Extract-Options"  # what else extraction depended on (keys, version…)
+_EXTRA = (SOURCE_PATH, SOURCE_HASH, EXTRACT_OPTIONS)
 
 
 class PostCatalog(Catalog):
@@ -59,50 +54,7 @@ class PostCatalog(Catalog):
     mime_headers = property(_get_headers, _set_headers)
 
 
-@dataclass(slots=True)
-class Entry:
-    """What extraction says one PO entry must be."""
-
-    msgid: str
-    context: str | None
-    locations: list[tuple[str, int]] = field(default_factory=list)
-    comments: list[str] = field(default_factory=list)
-
-
-def source_hash(data: bytes) -> str:
-    return "sha256:" + hashlib.sha256(data).hexdigest()[:16]
-
-
-def entries_for(seg: Segmentation, source: str, *, copy_latin: bool = True) -> list[Entry]:
-    """The entries a post's units call for, in document order."""
-    units = [u for u in seg.units if u.text and (u.needs_translation or not copy_latin)]
-    kinds: dict[str, set[str]] = {}
-    for u in units:
-        kinds.setdefault(u.text, set()).add(u.context or "body")
-    entries: dict[tuple[str | None, str], Entry] = {}
-    for unit in units:
-        for text in unit.sentences or (unit.text,):
-            context = unit.context if unit.context and len(kinds[unit.text]) > 1 else None
-            entry = entries.setdefault((context, text), Entry(text, context))
-            entry.locations.append((source, unit.line))
-            for comment in _comments(unit):
-                if comment not in entry.comments:
-                    entry.comments.append(comment)
-    return list(entries.values())
-
-
-def _comments(unit: Unit) -> Iterator[str]:
-    yield f"{unit.kind}: {unit.context}" if unit.context else unit.kind
-    if unit.joined:
-        yield "wrapped source lines joined; no space between CJK characters"
-    for ph in unit.placeholders:
-        shown = ph.source().replace("\n", "⏎")
-        if len(shown) > 60:
-            shown = shown[:57] + "…"
-        tag = f"<x{ph.number}>…</x{ph.number}>" if ph.paired else f"<x{ph.number}/>"
-        yield f"{tag} = {ph.kind}: {shown}"
-
-
+@lru_cache(maxsize=64)
 def locale_of(name: str) -> Locale:
     try:
         return Locale.parse(name.replace("-", "_"))
@@ -133,64 +85,6 @@ def new_catalog(locale: str, project: str, source: str = "") -> PostCatalog:
     )
     catalog.revision_date = catalog.creation_date
     return catalog
-
-
-def update_catalog(
-    old: PostCatalog | None,
-    entries: list[Entry],
-    *,
-    locale: str,
-    project: str,
-    source: str,
-    digest: str,
-) -> PostCatalog:
-    """Return the catalog ``entries`` call for, keeping what ``old`` knows.
-
-    Translations, flags and translator comments of unchanged entries are kept; entries no
-    longer in the source become obsolete, and come back from there if the text returns.
-    """
-    catalog = new_catalog(locale, project, source)
-    if old is not None:
-        catalog.creation_date = old.creation_date
-        catalog.revision_date = old.revision_date
-        catalog.last_translator = old.last_translator
-        catalog.language_team = old.language_team
-    catalog.extra_headers = {SOURCE_PATH: source, SOURCE_HASH: digest}
-    for entry in entries:
-        message = Message(
-            entry.msgid,
-            locations=entry.locations,
-            auto_comments=entry.comments,
-            context=entry.context,
-        )
-        previous = _find(old, entry.msgid, entry.context)
-        if previous is not None:
-            message.string = previous.string
-            message.flags = set(previous.flags)
-            message.user_comments = list(previous.user_comments)
-            message.previous_id = previous.previous_id
-        catalog[entry.msgid] = message
-    if old is not None:
-        wanted = {(e.context, e.msgid) for e in entries}
-        for message in [*old, *old.obsolete.values()]:
-            if not message.id or (message.context, message.id) in wanted:
-                continue
-            if message.string:
-                message.locations = []
-                catalog.obsolete[
-                    (message.id, message.context) if message.context else message.id
-                ] = message
-    return catalog
-
-
-def _find(catalog: Catalog | None, msgid: str, context: str | None) -> Message | None:
-    if catalog is None:
-        return None
-    message = catalog.get(msgid, context)
-    if message is None:
-        key = (msgid, context) if context else msgid
-        message = catalog.obsolete.get(key)
-    return message
 
 
 def read_catalog(path: Path) -> PostCatalog | None:
@@ -313,30 +207,45 @@ def write_catalog(path: Path, catalog: PostCatalog) -> bool:
     return True
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file and a rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        Path(tmp).chmod(path.stat().st_mode & 0o777 if path.exists() else 0o644)
-        Path(tmp).replace(path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+def header_value(text: str, name: str) -> str | None:
+    """A header's value, read from the PO text without parsing the whole file."""
+    m = re.search(r'^"' + re.escape(name) + r': ([^"\\]*)(?:\\n)?"$', text[:4096], re.MULTILINE)
+    return m.group(1).strip() if m else None
 
 
-def origin_of(message: Message) -> str | None:
-    """Which backend (or person) wrote a message's translation, from its comment."""
-    for comment in message.user_comments:
-        if comment.startswith(ORIGIN_PREFIX):
-            return comment[len(ORIGIN_PREFIX) :].strip()
-    return None
+@dataclass(frozen=True, slots=True)
+class Counts:
+    translated: int = 0  # without fuzzy
+    fuzzy: int = 0
+    untranslated: int = 0
+    obsolete: int = 0
 
 
-def set_origin(message: Message, origin: str) -> None:
-    message.user_comments = [c for c in message.user_comments if not c.startswith(ORIGIN_PREFIX)]
-    message.user_comments.append(ORIGIN_PREFIX + origin)
+def quick_counts(text: str) -> Counts:
+    """Count entries by state from the PO text alone: fast enough for a whole site."""
+    translated = fuzzy = untranslated = obsolete = 0
+    for block in re.split(r"\n[ \t]*\n", text):
+        lines = [ln.strip() for ln in block.strip().split("\n") if ln.strip()]
+        if any(ln.startswith("#~") and "msgid" in ln for ln in lines):
+            obsolete += 1
+            continue
+        keys = [i for i, ln in enumerate(lines) if ln.startswith(("msgid ", "msgstr"))]
+        if len(keys) < 2:
+            continue
+        msgid_at, msgstr_at = keys[0], keys[-1]
+        msgid = "".join(_strings(lines[msgid_at:msgstr_at]))
+        if not msgid:
+            continue  # the header
+        msgstr = "".join(_strings(lines[msgstr_at:]))
+        flags = [ln for ln in lines[:msgid_at] if ln.startswith("#,")]
+        if not msgstr:
+            untranslated += 1
+        elif any("fuzzy" in f for f in flags):
+            fuzzy += 1
+        else:
+            translated += 1
+    return Counts(translated, fuzzy, untranslated, obsolete)
+
+
+def _strings(lines: list[str]) -> list[str]:
+    return [m.group(1) for ln in lines if (m := re.search(r'"(.*)"', ln))]

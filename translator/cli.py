@@ -7,6 +7,7 @@ stderr, ``path:line: message``.
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -18,7 +19,7 @@ from . import __version__
 from .backends import DEFAULT_BACKEND
 from .config import Settings, load_settings
 from .errors import InputError, TranslatorError
-from .pipeline import Outcome, Site, build, check, extract, translate
+from .pipeline import DEFAULT_FAIL_ON, STALE_KINDS, Outcome, Site, build, check, extract, translate
 from .site import PostPaths, find_posts, known_locales
 
 
@@ -46,7 +47,7 @@ class Run:
         return 2 if self.bad_input else 1 if self.failed else 0
 
 
-def _locales(value: tuple[str, ...]) -> tuple[str, ...]:
+def _split(value: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(part.strip() for item in value for part in item.split(",") if part.strip())
 
 
@@ -55,7 +56,7 @@ def _setup(
 ) -> tuple[Run, list[PostPaths], list[str]]:
     settings = load_settings(root)
     run = Run(settings)
-    locales = known_locales(settings, _locales(to))
+    locales = known_locales(settings, _split(to))
     if not locales:
         raise click.UsageError(
             "no target locale: pass --to LOCALE or set locales in translator.toml"
@@ -83,20 +84,26 @@ def _progress(total: int, label: str) -> Iterator[Callable[[], None]]:
         yield lambda: bar.advance(task)
 
 
-def _report(outcome: Outcome, settings: Settings, *, verb: str) -> None:
-    parts = [f"{outcome.post.source} [{outcome.locale}]"]
-    if outcome.catalog_written:
-        parts.append(f"wrote {outcome.post.catalog(settings, outcome.locale)}")
-    if outcome.output_written:
-        parts.append(f"wrote {outcome.post.output(settings, outcome.locale)}")
-    if not outcome.catalog_written and not outcome.output_written:
-        parts.append("unchanged")
-    parts.append(
-        f"{outcome.translated} translated, {outcome.fuzzy} fuzzy, "
+def _counts(outcome: Outcome) -> str:
+    return (
+        f"{outcome.reviewed} reviewed, {outcome.machine} machine, {outcome.stale} fuzzy, "
         f"{outcome.untranslated} untranslated"
     )
-    del verb
-    click.echo(": ".join(parts[:1]) + ": " + "; ".join(parts[1:]))
+
+
+def _report(outcome: Outcome, settings: Settings) -> None:
+    done = []
+    if outcome.catalog_written:
+        done.append(f"wrote {outcome.post.catalog(settings, outcome.locale)}")
+    if outcome.output_written:
+        done.append(f"wrote {outcome.post.output(settings, outcome.locale)}")
+    if outcome.merge is not None and (outcome.merge.fuzzy or outcome.merge.obsolete):
+        done.append(f"{outcome.merge.fuzzy} changed in the source (now fuzzy)")
+        done.append(f"{outcome.merge.obsolete} obsolete")
+    click.echo(
+        f"{outcome.post.source} [{outcome.locale}]: {'; '.join(done) or 'unchanged'}; "
+        + _counts(outcome)
+    )
 
 
 root_option = click.option(
@@ -111,7 +118,7 @@ to_option = click.option(
     "to",
     multiple=True,
     metavar="LOCALE[,LOCALE]",
-    help="Target locales (default: configured or found under locales/).",
+    help="Target locales (default: configured, or the folders under locales/).",
 )
 paths_argument = click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 
@@ -125,15 +132,18 @@ def cli() -> None:
 @cli.command("extract")
 @paths_argument
 @to_option
+@click.option("--purge-obsolete", is_flag=True, help="Drop obsolete (#~) entries.")
 @root_option
-def extract_command(paths: tuple[Path, ...], to: tuple[str, ...], root: Path) -> None:
+def extract_command(
+    paths: tuple[Path, ...], to: tuple[str, ...], purge_obsolete: bool, root: Path
+) -> None:
     """Create or update the PO catalog of each post for each locale."""
     run, posts, locales = _setup(root, paths, to)
     with _progress(len(posts), "extract") as step:
         for post in posts:
             try:
                 for locale in locales:
-                    _report(extract(run.site, post, locale), run.settings, verb="extract")
+                    _report(extract(run.site, post, locale, purge=purge_obsolete), run.settings)
             except TranslatorError as exc:
                 run.error(exc)
             step()
@@ -154,10 +164,11 @@ def build_command(paths: tuple[Path, ...], to: tuple[str, ...], root: Path) -> N
                     outcome = build(run.site, post, locale)
                     for line in outcome.problems:
                         run.problem(line)
-                    _report(outcome, run.settings, verb="build")
+                    _report(outcome, run.settings)
             except TranslatorError as exc:
                 run.error(exc)
             step()
+    run.site.save_records()
     sys.exit(run.exit_code())
 
 
@@ -169,7 +180,7 @@ def build_command(paths: tuple[Path, ...], to: tuple[str, ...], root: Path) -> N
     "backends",
     multiple=True,
     metavar="NAME",
-    help="Backend for missing units, after translation memory: pseudo, tm, "
+    help="Backend for missing units, after translation memory: pseudo, review, tm, "
     "or one an installed plug-in registers.",
 )
 @root_option
@@ -184,10 +195,11 @@ def translate_command(
         outcomes, report = translate(
             run.site, posts, locales, chain, lambda _p, exc: run.error(exc), step
         )
+    run.site.save_records()
     for outcome in outcomes:
         for line in outcome.problems:
             run.problem(line)
-        _report(outcome, run.settings, verb="translate")
+        _report(outcome, run.settings)
     for name in chain:
         if report.sent.get(name):
             click.echo(f"{name}: {report.filled.get(name, 0)} of {report.sent[name]} texts filled")
@@ -210,9 +222,24 @@ def translate_command(
 @cli.command("check")
 @paths_argument
 @to_option
+@click.option(
+    "--fail-on",
+    "fail_on",
+    default=",".join(DEFAULT_FAIL_ON),
+    show_default=True,
+    metavar="KINDS",
+    help=f"What counts as stale, comma-separated: {', '.join(STALE_KINDS)}.",
+)
 @root_option
-def check_command(paths: tuple[Path, ...], to: tuple[str, ...], root: Path) -> None:
-    """Write nothing; exit 1 if any catalog or built post is stale, 0 if all are in sync."""
+def check_command(paths: tuple[Path, ...], to: tuple[str, ...], fail_on: str, root: Path) -> None:
+    """Write nothing; exit 1 if any post is stale, 0 if all are in sync, 2 on bad input."""
+    kinds = set(_split((fail_on,)))
+    unknown = kinds - set(STALE_KINDS)
+    if unknown:
+        raise click.BadParameter(
+            f"unknown kind {sorted(unknown)[0]!r} (use {', '.join(STALE_KINDS)})",
+            param_hint="--fail-on",
+        )
     run, posts, locales = _setup(root, paths, to)
     stale = 0
     for post in posts:
@@ -222,20 +249,48 @@ def check_command(paths: tuple[Path, ...], to: tuple[str, ...], root: Path) -> N
             except TranslatorError as exc:
                 run.error(exc)
                 continue
-            if outcome.stale:
+            reasons = [why for kind, why in outcome.out_of_date if kind in kinds]
+            counted = {"untranslated", "fuzzy", "obsolete"}
+            if reasons:
                 stale += 1
+                sync = [why for kind, why in outcome.out_of_date if kind not in counted]
                 click.echo(
                     f"{post.source}: {locale}: {outcome.untranslated} untranslated, "
-                    f"{outcome.fuzzy} fuzzy, " + ", ".join(outcome.stale)
+                    f"{outcome.fuzzy} fuzzy" + "".join(f", {why}" for why in sync)
                 )
             for line in outcome.problems:
                 click.echo(line, err=True)
+    total = len(posts) * len(locales)
     if run.bad_input:
         sys.exit(2)
     if stale:
-        click.echo(f"{stale} of {len(posts) * len(locales)} post translations are stale", err=True)
+        click.echo(f"{stale} of {total} post translations are stale", err=True)
         sys.exit(1)
-    click.echo(f"{len(posts) * len(locales)} post translations in sync")
+    click.echo(f"{total} post translations in sync")
+
+
+@cli.command("status")
+@paths_argument
+@to_option
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@root_option
+def status_command(paths: tuple[Path, ...], to: tuple[str, ...], as_json: bool, root: Path) -> None:
+    """Show, per post and locale, what is translated and what is waiting for review."""
+    from .status import post_status, render_table
+
+    run, posts, locales = _setup(root, paths, to)
+    rows = []
+    for post in posts:
+        for locale in locales:
+            try:
+                rows.append(post_status(run.site, post, locale))
+            except TranslatorError as exc:
+                run.error(exc)
+    if as_json:
+        click.echo(json.dumps([row.as_dict() for row in rows], ensure_ascii=False, indent=1))
+    else:
+        render_table(rows)
+    sys.exit(run.exit_code())
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -27,6 +27,9 @@ class Settings:
     copy_latin: bool = True  # units without Han/kana are published as they are, never sent
     split_sentences: bool = False
     backend: str | None = None
+    policy: str = "machine"  # publish machine translations; "reviewed": only approved ones
+    policies: dict[str, str] = field(default_factory=dict)  # per locale
+    show_stale: bool | None = None  # publish stale translations (default: with "machine")
     project: str = ""
     backends: dict[str, dict[str, Any]] = field(default_factory=dict)
     config_file: Path | None = None
@@ -43,6 +46,9 @@ _TYPES: dict[str, type | tuple[type, ...]] = {
     "copy_latin": bool,
     "split_sentences": bool,
     "backend": str,
+    "policy": str,
+    "policies": dict,
+    "show_stale": bool,
     "project": str,
     "backends": dict,
 }
@@ -92,6 +98,17 @@ def load_settings(root: Path) -> Settings:
     for key in ("catalog", "output"):
         if key in values:
             _check_pattern(values[key], key, source)
+    for locale, policy in [
+        ("", values.get("policy", "machine")),
+        *values.get("policies", {}).items(),
+    ]:
+        if policy not in ("machine", "reviewed"):
+            key = "policies" if locale else "policy"
+            raise ConfigError(
+                f'{key}: {policy!r} is not a policy (use "machine" or "reviewed")',
+                source,
+                _line_of(source, key) or _line_of(source, locale),
+            )
     known_fields = {f.name for f in fields(Settings)}
     assert set(values) <= known_fields
     return replace(settings, **values)

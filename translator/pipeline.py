@@ -1,7 +1,10 @@
 """The use cases, shared by the CLI (and later by workers): extract, fill, build, check.
 
-Each works on one post at a time and either finishes it or leaves its files as they were;
-an error in one post never stops the others (the caller collects them).
+Each works on one post and locale at a time and either finishes it or leaves its files as
+they were; an error in one post never stops the others (the caller collects them). Work
+is skipped when the files say it is done: a catalog whose header names the current source
+hash is not re-extracted, a post whose build record matches its catalog is not rebuilt,
+so a no-op run over a whole site reads and hashes files but parses nothing.
 """
 
 from __future__ import annotations
@@ -12,29 +15,35 @@ from pathlib import Path
 
 from babel.messages.catalog import Message
 
+from . import __version__
 from .backends import BackendContext, Batch, Request, load_backend
 from .catalogs import (
+    EXTRACT_OPTIONS,
     SOURCE_HASH,
     PostCatalog,
-    entries_for,
+    header_value,
+    lint_po,
+    quick_counts,
     read_catalog,
     same_content,
-    set_origin,
-    source_hash,
-    update_catalog,
-    write_atomic,
     write_catalog,
 )
+from .checks import problem_with
 from .cjk import is_cjk
 from .config import Settings
 from .document import encode_post, parse_post
 from .errors import BuildError, CatalogError, PostError, TranslatorError
+from .files import digest, write_atomic
+from .merging import MergeStats, entries_for, update_catalog
 from .placeholders import PlaceholderError, check_tags, placeholders_in
+from .provenance import RECORD, Built, Records
 from .reassembler import assemble
 from .segmenter import Segmentation, segment_post
 from .site import PostPaths
+from .states import State, human_owned, origin_of, publishes, set_origin, state_of
 
 BATCH_SIZE = 50
+EXTRACT_FORMAT = 1  # bump when segmentation changes what units a post yields
 
 
 @dataclass(slots=True)
@@ -45,80 +54,149 @@ class Outcome:
     locale: str
     catalog_written: bool = False
     output_written: bool = False
-    translated: int = 0
-    fuzzy: int = 0
+    reviewed: int = 0
+    machine: int = 0
+    stale: int = 0  # fuzzy: stale, or marked as needing work
     untranslated: int = 0
+    obsolete: int = 0
+    merge: MergeStats | None = None
     problems: list[str] = field(default_factory=list)  # "path:line: message" lines
-    stale: list[str] = field(default_factory=list)  # for check: why this post is out of date
+    out_of_date: list[tuple[str, str]] = field(default_factory=list)  # check: (kind, why)
+
+    @property
+    def fuzzy(self) -> int:
+        return self.machine + self.stale
+
+    def count(self, catalog: PostCatalog) -> None:
+        for message in catalog:
+            if not message.id:
+                continue
+            state = state_of(message)
+            if state is State.REVIEWED:
+                self.reviewed += 1
+            elif state is State.MACHINE:
+                self.machine += 1
+            elif state is State.STALE:
+                self.stale += 1
+            else:
+                self.untranslated += 1
+        self.obsolete = len(catalog.obsolete)
+
+    def count_quickly(self, text: str) -> None:
+        counts = quick_counts(text)
+        self.reviewed, self.stale = counts.translated, counts.fuzzy
+        self.untranslated, self.obsolete = counts.untranslated, counts.obsolete
 
 
 class Site:
-    """A site's settings plus the posts read so far (each post is parsed once per run)."""
+    """A site's settings plus what a run has read so far (each post is parsed once)."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self._segmentations: dict[str, tuple[bytes, Segmentation]] = {}
+        self._sources: dict[str, bytes] = {}
+        self._segmentations: dict[str, Segmentation] = {}
+        self._records: dict[str, Records] = {}
+        keys = ",".join(settings.front_matter_keys)
+        self.options = digest(
+            f"{EXTRACT_FORMAT}|{keys}|{settings.split_sentences}|{settings.copy_latin}".encode()
+        )
 
-    def segment(self, post: PostPaths) -> tuple[bytes, Segmentation]:
-        if post.source not in self._segmentations:
+    # -- files ----------------------------------------------------------------------
+
+    def source(self, post: PostPaths) -> bytes:
+        if post.source not in self._sources:
             try:
-                data = (self.settings.root / post.source).read_bytes()
+                self._sources[post.source] = (self.settings.root / post.source).read_bytes()
             except OSError as exc:
                 raise PostError(f"cannot read: {exc.strerror}", post.source) from exc
-            parsed = parse_post(data, Path(post.source))
-            seg = segment_post(
+        return self._sources[post.source]
+
+    def segment(self, post: PostPaths) -> Segmentation:
+        if post.source not in self._segmentations:
+            parsed = parse_post(self.source(post), Path(post.source))
+            self._segmentations[post.source] = segment_post(
                 parsed, self.settings.front_matter_keys, split=self.settings.split_sentences
             )
-            self._segmentations[post.source] = (data, seg)
         return self._segmentations[post.source]
 
     def catalog_path(self, post: PostPaths, locale: str) -> str:
         return post.catalog(self.settings, locale)
 
+    def output_path(self, post: PostPaths, locale: str) -> str:
+        return post.output(self.settings, locale)
+
     def read(self, post: PostPaths, locale: str) -> PostCatalog | None:
         return read_catalog(self.settings.root / self.catalog_path(post, locale))
 
+    def records(self, locale: str) -> Records:
+        if locale not in self._records:
+            path = self.settings.root / self.settings.locales_dir / locale / RECORD
+            self._records[locale] = Records(path)
+        return self._records[locale]
+
+    def save_records(self) -> None:
+        for records in self._records.values():
+            records.save()
+
+    # -- policy ---------------------------------------------------------------------
+
+    def policy(self, locale: str) -> tuple[str, bool]:
+        """(policy, show stale translations) for ``locale``."""
+        policy = self.settings.policies.get(locale, self.settings.policy)
+        show = self.settings.show_stale
+        return policy, (policy == "machine") if show is None else show
+
+    # -- catalogs -------------------------------------------------------------------
+
     def updated_catalog(
-        self, post: PostPaths, locale: str
-    ) -> tuple[PostCatalog, PostCatalog | None]:
-        """(catalog as extraction wants it, catalog on disk)."""
-        data, seg = self.segment(post)
+        self, post: PostPaths, locale: str, *, purge: bool = False
+    ) -> tuple[PostCatalog, PostCatalog | None, MergeStats]:
+        """(catalog as extraction wants it, catalog on disk, what the merge did)."""
+        seg = self.segment(post)
         old = self.read(post, locale)
         entries = entries_for(seg, post.source, copy_latin=self.settings.copy_latin)
-        new = update_catalog(
+        new, stats = update_catalog(
             old,
             entries,
             locale=locale,
             project=self.settings.project or post.name,
             source=post.source,
-            digest=source_hash(data),
+            digest=digest(self.source(post)),
+            options=self.options,
+            purge_obsolete=purge,
         )
-        return new, old
+        return new, old, stats
+
+    def extracted(self, post: PostPaths, locale: str) -> str | None:
+        """The catalog's text if it was extracted from this very source, else None."""
+        try:
+            text = (self.settings.root / self.catalog_path(post, locale)).read_text("utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
+        if header_value(text, SOURCE_HASH) != digest(self.source(post)):
+            return None
+        if header_value(text, EXTRACT_OPTIONS) != self.options:
+            return None
+        if lint_po(text) is not None:
+            return None  # the slow path reports it, with its line
+        return text
 
 
 # -- extract ----------------------------------------------------------------------------
 
 
-def extract(site: Site, post: PostPaths, locale: str) -> Outcome:
-    catalog, _old = site.updated_catalog(post, locale)
+def extract(site: Site, post: PostPaths, locale: str, *, purge: bool = False) -> Outcome:
     outcome = Outcome(post, locale)
-    outcome.catalog_written = write_catalog(
-        site.settings.root / site.catalog_path(post, locale), catalog
-    )
-    _count(outcome, catalog)
+    if not purge:
+        text = site.extracted(post, locale)
+        if text is not None:
+            outcome.count_quickly(text)
+            return outcome
+    catalog, _old, outcome.merge = site.updated_catalog(post, locale, purge=purge)
+    path = site.settings.root / site.catalog_path(post, locale)
+    outcome.catalog_written = write_catalog(path, catalog)
+    outcome.count(catalog)
     return outcome
-
-
-def _count(outcome: Outcome, catalog: PostCatalog) -> None:
-    for message in catalog:
-        if not message.id:
-            continue
-        if message.fuzzy:
-            outcome.fuzzy += 1
-        elif message.string:
-            outcome.translated += 1
-        else:
-            outcome.untranslated += 1
 
 
 # -- build ------------------------------------------------------------------------------
@@ -128,40 +206,60 @@ def render(
     site: Site, post: PostPaths, locale: str, catalog: PostCatalog
 ) -> tuple[bytes, list[str]]:
     """The per-locale post for ``catalog`` and the problems found on the way."""
-    _data, seg = site.segment(post)
+    seg = site.segment(post)
+    policy, show_stale = site.policy(locale)
+    cjk_target = is_cjk(_sample_char(locale))
     index: dict[tuple[str | None, str], Message] = {}
     for message in catalog:
         if message.id:
             index[(message.context, str(message.id))] = message
+    verdicts: dict[int, str | None] = {}
+    rejected: list[tuple[Message, str]] = []
 
     def find(text: str, context: str | None) -> Message | None:
         return index.get((context, text)) or index.get((None, text))
 
     def lookup(text: str, context: str | None) -> str | None:
         message = find(text, context)
-        if message is None or message.fuzzy or not message.string:
+        if message is None:
             return None
-        return str(message.string)
+        if id(message) not in verdicts:
+            verdict = None
+            if publishes(state_of(message), policy, show_stale):
+                translation = str(message.string)
+                problem = problem_with(
+                    str(message.id),
+                    translation,
+                    cjk_target=cjk_target,
+                    flags=set(message.flags),
+                    machine=origin_of(message),
+                )
+                if problem:
+                    rejected.append((message, problem))
+                else:
+                    verdict = translation
+            verdicts[id(message)] = verdict
+        return verdicts[id(message)]
 
-    cjk_target = is_cjk(_sample_char(locale))
     result = assemble(seg, lookup, cjk_target=cjk_target)
     po = site.catalog_path(post, locale)
-    problems = []
     po_lines: list[str] | None = None
-    for problem in result.problems:
-        entry = find(problem.unit.text, problem.unit.context)
+    problems = []
+    found: list[tuple[Message | None, str]] = [(m, why) for m, why in rejected]
+    found += [(find(p.unit.text, p.unit.context), p.message) for p in result.problems]
+    for entry, why in found:
         line = None
         if entry is not None and entry.lineno is not None:
             if po_lines is None:
                 po_lines = _lines_of(site.settings.root / po)
             line = _msgid_line(po_lines, entry.lineno + 1)
-        shown = problem.unit.text if len(problem.unit.text) <= 40 else problem.unit.text[:39] + "…"
+        text = str(entry.id) if entry is not None else ""
+        shown = text if len(text) <= 40 else text[:39] + "…"
         where = f"{po}:{line}" if line else po
-        problems.append(f'{where}: entry "{shown}": {problem.message}; the source text is used')
+        problems.append(f'{where}: entry "{shown}": {why}; the source text is used')
     output = encode_post(seg.post, result.text)
-    # the post we are about to publish must read back as a post
     try:
-        parse_post(output, seg.post.path)
+        parse_post(output, seg.post.path)  # what we publish must read back as a post
     except PostError as exc:
         raise BuildError(f"built post would not parse: {exc.message}", post.source) from exc
     return output, problems
@@ -186,22 +284,43 @@ def _sample_char(locale: str) -> str:
     return "中" if locale.split("-")[0].split("_")[0] in ("zh", "ja", "ko", "yue") else "a"
 
 
-def build(site: Site, post: PostPaths, locale: str, catalog: PostCatalog | None = None) -> Outcome:
+def _up_to_date(site: Site, post: PostPaths, locale: str) -> tuple[bytes, bytes] | None:
+    """(catalog bytes, output bytes) if the build record says the post is current."""
+    record = site.records(locale).get(site.output_path(post, locale))
+    if record is None:
+        return None
+    try:
+        catalog = (site.settings.root / site.catalog_path(post, locale)).read_bytes()
+        output = (site.settings.root / site.output_path(post, locale)).read_bytes()
+    except OSError:
+        return None
+    current = Built(post.source, digest(site.source(post)), digest(catalog), digest(output))
+    return (catalog, output) if current == record else None
+
+
+def build(site: Site, post: PostPaths, locale: str) -> Outcome:
     outcome = Outcome(post, locale)
-    if catalog is None:
-        catalog = site.read(post, locale)
+    current = _up_to_date(site, post, locale)
+    if current is not None:
+        outcome.count_quickly(current[0].decode("utf-8", "replace"))
+        return outcome
+    path = site.settings.root / site.catalog_path(post, locale)
+    catalog = read_catalog(path)
     if catalog is None:
         raise CatalogError(
             f"no catalog for {locale}: run 'translator extract {post.source} --to {locale}' first",
             site.catalog_path(post, locale),
         )
     output, outcome.problems = render(site, post, locale, catalog)
-    target = site.settings.root / post.output(site.settings, locale)
-    current = target.read_bytes() if target.is_file() else None
-    if current != output:
+    target = site.settings.root / site.output_path(post, locale)
+    if not target.is_file() or target.read_bytes() != output:
         write_atomic(target, output)
         outcome.output_written = True
-    _count(outcome, catalog)
+    site.records(locale).put(
+        site.output_path(post, locale),
+        Built(post.source, digest(site.source(post)), digest(path.read_bytes()), digest(output)),
+    )
+    outcome.count(catalog)
     return outcome
 
 
@@ -217,25 +336,34 @@ class Fill:
     rejected: list[str] = field(default_factory=list)
 
 
+def wants_backend(message: Message) -> bool:
+    """Untranslated, or a machine's translation of a text that has since changed."""
+    if not message.id:
+        return False
+    if not message.string:
+        return True
+    return not human_owned(message) and bool(message.previous_id)
+
+
 def fill(
     site: Site,
     catalogs: Sequence[tuple[PostPaths, str, PostCatalog]],
     backend_names: Sequence[str],
-    progress: Callable[[int], None] = lambda _n: None,
 ) -> Fill:
-    """Send every untranslated unit (once per distinct text and locale) through the backends."""
+    """Send every unit that needs it (once per distinct text and locale) to the backends,
+    in order; what one backend fills, the next is not asked for. Nothing a person wrote
+    or approved is ever replaced."""
     report = Fill()
-    context = BackendContext(site.settings.root, site.settings.locales_dir, {})
     for name in backend_names:
         options = site.settings.backends.get(name, {})
-        backend = load_backend(name, BackendContext(context.root, context.locales_dir, options))
+        backend = load_backend(
+            name, BackendContext(site.settings.root, site.settings.locales_dir, options)
+        )
         by_locale: dict[str, dict[str, list[Message]]] = {}
-        for post, locale, catalog in catalogs:
+        for _post, locale, catalog in catalogs:
             for message in catalog:
-                if message.id and not message.string and not message.fuzzy:
+                if wants_backend(message):
                     by_locale.setdefault(locale, {}).setdefault(str(message.id), []).append(message)
-                    message.auto_comments = list(message.auto_comments)
-            del post
         for locale, pending in by_locale.items():
             texts = list(pending)
             for start in range(0, len(texts), BATCH_SIZE):
@@ -253,11 +381,12 @@ def fill(
                         continue
                     for message in pending[text]:
                         message.string = suggestion.text
+                        message.previous_id = []
+                        message.flags.discard("fuzzy")
                         if suggestion.fuzzy:
                             message.flags.add("fuzzy")
                         set_origin(message, suggestion.origin)
                     report.filled[name] = report.filled.get(name, 0) + 1
-                progress(len(chunk))
     return report
 
 
@@ -274,54 +403,94 @@ def translate(
     ``step`` is called once per post and locale extracted, and once per one built.
     """
     catalogs: list[tuple[PostPaths, str, PostCatalog]] = []
+    current: list[tuple[PostPaths, str]] = []
     for post in posts:
         try:
             for locale in locales:
-                catalogs.append((post, locale, site.updated_catalog(post, locale)[0]))
+                text = site.extracted(post, locale)
+                counts = quick_counts(text) if text is not None else None
+                if counts is not None and not counts.untranslated and not counts.fuzzy:
+                    current.append((post, locale))  # nothing to extract, nothing to fill
+                else:
+                    catalogs.append((post, locale, site.updated_catalog(post, locale)[0]))
                 step()
         except TranslatorError as exc:
             on_error(post, exc)
     report = fill(site, catalogs, backend_names)
-    outcomes = []
     for post, locale, catalog in catalogs:
-        written = write_catalog(site.settings.root / site.catalog_path(post, locale), catalog)
+        try:
+            write_catalog(site.settings.root / site.catalog_path(post, locale), catalog)
+        except OSError as exc:
+            on_error(post, TranslatorError(f"cannot write: {exc}", site.catalog_path(post, locale)))
+    outcomes = []
+    for post, locale in [*[(p, loc) for p, loc, _c in catalogs], *current]:
         try:
             # read back: line numbers in problem reports point into the file as written
-            outcome = build(site, post, locale)
+            outcomes.append(build(site, post, locale))
         except TranslatorError as exc:
             on_error(post, exc)
-            continue
         finally:
             step()
-        outcome.catalog_written = written
-        outcomes.append(outcome)
     return outcomes, report
 
 
 # -- check ------------------------------------------------------------------------------
 
+STALE_KINDS = ("extract", "build", "edited", "untranslated", "fuzzy", "obsolete")
+DEFAULT_FAIL_ON = ("extract", "build", "edited")
+
 
 def check(site: Site, post: PostPaths, locale: str) -> Outcome:
-    """Say, without writing anything, why ``post`` is out of date in ``locale`` (if it is)."""
+    """Say, without writing anything, why ``post`` is out of date in ``locale`` (if it is).
+
+    Each reason comes with its kind: ``extract`` (the catalog is behind the source),
+    ``build`` (the post is behind the catalog), ``edited`` (the post was changed by hand),
+    ``untranslated``, ``fuzzy``, ``obsolete`` (what the catalog still holds).
+    """
     outcome = Outcome(post, locale)
-    data, _seg = site.segment(post)
-    new, old = site.updated_catalog(post, locale)
     po = site.catalog_path(post, locale)
-    if old is None:
-        outcome.stale.append(f"no catalog {po}")
+    output = site.output_path(post, locale)
+    po_path = site.settings.root / po
+    if not po_path.is_file():
+        site.segment(post)  # a post we cannot read is bad input, not just stale
+        outcome.out_of_date.append(("extract", f"no catalog {po}"))
         return outcome
-    if old.extra_headers.get(SOURCE_HASH) != source_hash(data):
-        outcome.stale.append("source changed since extract")
-    elif not same_content(new, site.settings.root / po):
-        outcome.stale.append(f"catalog {po} is not what extract would write")
-    _count(outcome, old)
-    target = site.settings.root / post.output(site.settings, locale)
+    text = site.extracted(post, locale)
+    if text is None:
+        new, old, _stats = site.updated_catalog(post, locale)  # also: is the PO readable?
+        assert old is not None
+        if old.extra_headers.get(SOURCE_HASH) != digest(site.source(post)):
+            outcome.out_of_date.append(("extract", "source changed since extract"))
+        elif not same_content(new, po_path):
+            outcome.out_of_date.append(("extract", "extract would change the catalog"))
+        outcome.count(old)
+    else:
+        outcome.count_quickly(text)
+    if outcome.untranslated:
+        outcome.out_of_date.append(("untranslated", f"{outcome.untranslated} untranslated"))
+    if outcome.fuzzy:
+        outcome.out_of_date.append(("fuzzy", f"{outcome.fuzzy} fuzzy"))
+    if outcome.obsolete:
+        outcome.out_of_date.append(("obsolete", f"{outcome.obsolete} obsolete"))
+    target = site.settings.root / output
     if not target.is_file():
-        outcome.stale.append(f"not built: {post.output(site.settings, locale)} is missing")
+        outcome.out_of_date.append(("build", f"not built: {output} is missing"))
         return outcome
-    output, outcome.problems = render(site, post, locale, old)
-    if target.read_bytes() != output:
-        outcome.stale.append(
-            f"built post {post.output(site.settings, locale)} differs from the catalog"
-        )
+    if _up_to_date(site, post, locale) is not None:
+        return outcome
+    record = site.records(locale).get(output)
+    built = target.read_bytes()
+    if record is not None and digest(built) != record.output_hash:
+        outcome.out_of_date.append(("edited", f"built post {output} was edited by hand"))
+    elif record is not None:
+        outcome.out_of_date.append(("build", "catalog changed since build"))
+    else:
+        catalog = read_catalog(po_path)
+        assert catalog is not None
+        rendered, outcome.problems = render(site, post, locale, catalog)
+        if rendered != built:
+            outcome.out_of_date.append(("build", f"built post {output} differs from the catalog"))
     return outcome
+
+
+__all__ = ["Outcome", "Site", "__version__", "build", "check", "extract", "fill", "translate"]

@@ -1,0 +1,62 @@
+"""Checks every translation must pass before it is published, whoever wrote it.
+
+A translation that fails is not published (the unit keeps its source text) and is
+reported with its PO line; the rest of the post is published.
+"""
+
+from __future__ import annotations
+
+import re
+
+from . import syntax
+from .cjk import leftover_cjk
+from .placeholders import TAG, PlaceholderError, check_tags, placeholders_in
+
+IGNORE_CJK_FLAG = "ignore-cjk"  # a PO flag: this entry may keep Han characters
+_HTML = re.compile(r"</?([A-Za-z][A-Za-z0-9-]*)(?:\s[^<>]*)?/?>")
+_MARKERS = {
+    "**": "unbalanced emphasis: ** left as text",
+    "__": "unbalanced emphasis: __ left as text",
+    "~~": "unbalanced strikethrough: ~~ left as text",
+    "`": "unbalanced code: ` left as text",
+    "](": "broken link syntax: ]( left as text",
+    "] (": "broken link syntax: a space between ] and (",
+}
+
+
+def problem_with(
+    source: str, translation: str, *, cjk_target: bool, flags: set[str], machine: str | None
+) -> str | None:
+    """What is wrong with ``translation`` of ``source`` (a msgid), or None."""
+    try:
+        check_tags(translation, placeholders_in(source))
+    except PlaceholderError as exc:
+        return str(exc)
+    text = TAG.sub("", translation)
+    if not cjk_target and IGNORE_CJK_FLAG not in flags and machine != "pseudo":
+        left = leftover_cjk(text)
+        if left:
+            shown = "".join(dict.fromkeys(left))[:10]
+            return f"Chinese left in the translation: {shown}"
+    html = {m.group(1).lower() for m in _HTML.finditer(text)} - {
+        m.group(1).lower() for m in _HTML.finditer(TAG.sub("", source))
+    }
+    if html:
+        return "HTML that is not in the source: " + ", ".join(f"<{t}>" for t in sorted(html))
+    broken = _leftover_markup(translation) - _leftover_markup(source)
+    if broken:
+        return _MARKERS[sorted(broken)[0]]
+    return None
+
+
+def _leftover_markup(text: str) -> set[str]:
+    """Markdown markers that parse as plain text: emphasis or links that did not close."""
+    neutral = TAG.sub(lambda m: "" if not m.group(3) else "\ufffc", text)
+    found: set[str] = set()
+    tokens = syntax.parser().parseInline(neutral, {})
+    for token in tokens:
+        for child in token.children or []:
+            if child.type != "text":
+                continue
+            found.update(marker for marker in _MARKERS if marker in child.content)
+    return found

@@ -1,0 +1,188 @@
+"""Bring a catalog up to date with its post, keeping every translation anyone made.
+
+Units are matched by their text, never by line or position, so moving or re-wrapping a
+paragraph changes nothing. A unit whose text changed gets the translation of the most
+similar unit that went away, marked ``fuzzy``, with the old text as ``#| msgid`` so the
+reviewer sees what changed; any change at all (a negation, a number, a tag) makes it
+fuzzy. A unit that went away becomes obsolete (``#~``) and comes back from there if its
+text returns; obsolete entries are dropped only when asked.
+
+Entries follow the post's order. ``#:`` gives ``path:line`` of each occurrence, ``#.`` the
+kind of block and what each tag stands for. A value that occurs under two different
+front-matter keys, or both in the front matter and the body, gets ``msgctxt`` (the key);
+every other repeated text shares one entry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+
+from babel.messages.catalog import Message
+
+from .catalogs import EXTRACT_OPTIONS, SOURCE_HASH, SOURCE_PATH, PostCatalog, new_catalog
+from .segmenter import Segmentation, Unit
+
+SIMILAR = 0.6  # how alike an edited text must be to its old self to inherit its translation
+
+
+@dataclass(slots=True)
+class Entry:
+    """What extraction says one PO entry must be."""
+
+    msgid: str
+    context: str | None
+    locations: list[tuple[str, int]] = field(default_factory=list)
+    comments: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class MergeStats:
+    kept: int = 0  # same text: translation and state kept
+    fuzzy: int = 0  # edited: old translation kept as fuzzy
+    new: int = 0
+    obsolete: int = 0
+
+
+def entries_for(seg: Segmentation, source: str, *, copy_latin: bool = True) -> list[Entry]:
+    """The entries a post's units call for, in document order."""
+    units = [u for u in seg.units if u.text and (u.needs_translation or not copy_latin)]
+    kinds: dict[str, set[str]] = {}
+    for u in units:
+        kinds.setdefault(u.text, set()).add(u.context or "body")
+    entries: dict[tuple[str | None, str], Entry] = {}
+    for unit in units:
+        for text in unit.sentences or (unit.text,):
+            context = unit.context if unit.context and len(kinds[unit.text]) > 1 else None
+            entry = entries.setdefault((context, text), Entry(text, context))
+            entry.locations.append((source, unit.line))
+            for comment in _comments(unit):
+                if comment not in entry.comments:
+                    entry.comments.append(comment)
+    return list(entries.values())
+
+
+def _comments(unit: Unit) -> Iterator[str]:
+    yield f"{unit.kind}: {unit.context}" if unit.context else unit.kind
+    if unit.joined:
+        yield "wrapped source lines joined; no space between CJK characters"
+    for ph in unit.placeholders:
+        shown = ph.source().replace("\n", "⏎")
+        if len(shown) > 60:
+            shown = shown[:57] + "…"
+        tag = f"<x{ph.number}>…</x{ph.number}>" if ph.paired else f"<x{ph.number}/>"
+        yield f"{tag} = {ph.kind}: {shown}"
+
+
+def update_catalog(
+    old: PostCatalog | None,
+    entries: list[Entry],
+    *,
+    locale: str,
+    project: str,
+    source: str,
+    digest: str,
+    options: str = "",
+    purge_obsolete: bool = False,
+) -> tuple[PostCatalog, MergeStats]:
+    """Return the catalog ``entries`` call for, keeping all that ``old`` knows."""
+    catalog = new_catalog(locale, project, source)
+    if old is not None:
+        catalog.creation_date = old.creation_date
+        catalog.revision_date = old.revision_date
+        catalog.last_translator = old.last_translator
+        catalog.language_team = old.language_team
+    catalog.extra_headers = {SOURCE_PATH: source, SOURCE_HASH: digest}
+    if options:
+        catalog.extra_headers[EXTRACT_OPTIONS] = options
+    previous = _previous_messages(old)
+    wanted = {(e.context, e.msgid) for e in entries}
+    kept = 0
+    messages: list[Message] = []
+    unmatched: list[tuple[Entry, Message]] = []
+    for entry in entries:
+        message = Message(
+            entry.msgid,
+            locations=entry.locations,
+            auto_comments=entry.comments,
+            context=entry.context,
+        )
+        found = previous.get((entry.context, entry.msgid))
+        if found is not None:
+            _inherit(message, found, stale=False)
+            kept += 1
+        else:
+            unmatched.append((entry, message))
+        messages.append(message)
+    # edited units: pair each with the most similar translated text that went away
+    gone = [m for key, m in previous.items() if key not in wanted and m.string]
+    pairs = _pairs([m for _e, m in unmatched], gone)
+    for message, match in pairs:
+        _inherit(message, match, stale=True)
+    fuzzy = len(pairs)
+    new = len(unmatched) - fuzzy
+    for message in messages:
+        catalog[message.id] = message
+    reused = {id(match) for _message, match in pairs}
+    obsolete = 0
+    if not purge_obsolete:
+        for key, message in previous.items():
+            if key in wanted or id(message) in reused or not message.string:
+                continue
+            message.locations = []
+            message.auto_comments = []
+            msgid, context = key[1], key[0]
+            catalog.obsolete[(msgid, context) if context else msgid] = message
+            obsolete += 1
+    return catalog, MergeStats(kept, fuzzy, new, obsolete)
+
+
+def _previous_messages(old: PostCatalog | None) -> dict[tuple[str | None, str], Message]:
+    """Every message of ``old``, live ones first, obsolete ones where no live one has the key."""
+    found: dict[tuple[str | None, str], Message] = {}
+    if old is None:
+        return found
+    for message in [*old, *old.obsolete.values()]:
+        if message.id and isinstance(message.id, str):
+            found.setdefault((message.context, message.id), message)
+    return found
+
+
+def _inherit(message: Message, old: Message, *, stale: bool) -> None:
+    message.string = old.string
+    message.user_comments = list(old.user_comments)
+    message.flags = {f for f in old.flags if f != "fuzzy"}
+    if stale:
+        message.flags.add("fuzzy")
+        message.previous_id = [str(old.id)]
+    elif old.fuzzy:
+        message.flags.add("fuzzy")
+        message.previous_id = list(old.previous_id)
+    # a reviewed entry has no use for the text it was once stale against
+
+
+def _pairs(new: list[Message], gone: list[Message]) -> list[tuple[Message, Message]]:
+    """Greedy one-to-one pairing of new texts with gone ones, most similar first."""
+    if not new or not gone:
+        return []
+    scored: list[tuple[float, int, int]] = []
+    for i, message in enumerate(new):
+        for j, candidate in enumerate(gone):
+            matcher = SequenceMatcher(None, str(message.id), str(candidate.id), autojunk=False)
+            if matcher.real_quick_ratio() < SIMILAR or matcher.quick_ratio() < SIMILAR:
+                continue
+            ratio = matcher.ratio()
+            if ratio >= SIMILAR:
+                scored.append((ratio, i, j))
+    scored.sort(key=lambda s: (-s[0], s[1], s[2]))
+    used_new: set[int] = set()
+    used_gone: set[int] = set()
+    pairs = []
+    for _ratio, i, j in scored:
+        if i in used_new or j in used_gone:
+            continue
+        used_new.add(i)
+        used_gone.add(j)
+        pairs.append((new[i], gone[j]))
+    return pairs

@@ -1,0 +1,59 @@
+"""Which catalog state each built post came from: a small record per locale,
+``<locales_dir>/<locale>/.built.json``, so that ``check`` can tell a catalog changed since
+the build from a built post edited by hand, without a database and without touching a
+byte of the post itself."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from .files import write_atomic
+
+RECORD = ".built.json"
+
+
+@dataclass(frozen=True, slots=True)
+class Built:
+    source: str
+    source_hash: str  # the post the catalog was extracted from
+    catalog_hash: str  # the catalog file the post was built from
+    output_hash: str  # the post as written
+
+
+class Records:
+    """The build records of one locale, loaded on first use and saved once, if changed."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._loaded: dict[str, Built] | None = None
+        self._changed = False
+
+    @property
+    def entries(self) -> dict[str, Built]:
+        if self._loaded is None:
+            self._loaded = {}
+            try:
+                data = json.loads(self.path.read_text("utf-8"))
+                for output, fields in data.get("posts", {}).items():
+                    self._loaded[output] = Built(**fields)
+            except (OSError, ValueError, TypeError):
+                pass  # no record (or a broken one) only means slower checks
+        return self._loaded
+
+    def get(self, output: str) -> Built | None:
+        return self.entries.get(output)
+
+    def put(self, output: str, built: Built) -> None:
+        if self.entries.get(output) != built:
+            self.entries[output] = built
+            self._changed = True
+
+    def save(self) -> None:
+        if not self._changed:
+            return
+        posts = {k: asdict(v) for k, v in sorted(self.entries.items())}
+        text = json.dumps({"version": 1, "posts": posts}, indent=1, ensure_ascii=False) + "\n"
+        write_atomic(self.path, text.encode())
+        self._changed = False

@@ -1,0 +1,84 @@
+"""Who translated an entry, what state it is in, and whether a locale publishes it.
+
+The PO file is the only record, in forms every PO editor keeps when it saves:
+
+- a machine translation carries the translator comment ``# translated-by: NAME sha:XXXX``
+  (the hash of the text the machine wrote) and the ``fuzzy`` flag: a suggestion to review;
+- a reviewer approves an entry by clearing ``fuzzy`` (Poedit: "Needs work" off); an entry
+  without ``fuzzy`` is a human's, whoever typed it first;
+- an entry whose source text changed keeps its old translation, ``fuzzy``, with the old
+  source as ``#| msgid``: stale.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from enum import Enum
+
+from babel.messages.catalog import Message
+
+ORIGIN_PREFIX = "translated-by: "
+
+
+class State(Enum):
+    REVIEWED = "reviewed"  # written or approved by a person
+    MACHINE = "machine"  # a machine's suggestion, not reviewed yet
+    STALE = "stale"  # fuzzy: its source changed, or a person marked it as needing work
+    UNTRANSLATED = "untranslated"
+
+
+def _text_hash(text: str) -> str:
+    return "sha:" + hashlib.sha256(text.encode()).hexdigest()[:8]
+
+
+def origin_of(message: Message) -> str | None:
+    """The backend that wrote the entry's translation, if a machine did and nobody edited it."""
+    for comment in message.user_comments:
+        if comment.startswith(ORIGIN_PREFIX):
+            name, _, mark = comment[len(ORIGIN_PREFIX) :].strip().rpartition(" ")
+            if mark == _text_hash(str(message.string)):
+                return name
+            return None  # a person has changed what the machine wrote
+    return None
+
+
+def set_origin(message: Message, origin: str) -> None:
+    """Record that ``origin`` wrote the current translation."""
+    message.user_comments = [c for c in message.user_comments if not c.startswith(ORIGIN_PREFIX)]
+    message.user_comments.append(f"{ORIGIN_PREFIX}{origin} {_text_hash(str(message.string))}")
+
+
+def state_of(message: Message) -> State:
+    if not message.string:
+        return State.UNTRANSLATED
+    if not message.fuzzy:
+        return State.REVIEWED
+    if message.previous_id or origin_of(message) is None:
+        return State.STALE
+    return State.MACHINE
+
+
+POLICIES = ("machine", "reviewed")
+
+
+def publishes(state: State, policy: str, show_stale: bool) -> bool:
+    """Whether a locale with ``policy`` publishes an entry in ``state``.
+
+    ``machine`` publishes machine suggestions; ``reviewed`` only what a person approved.
+    A stale translation is published only with ``show_stale``; either way it stays in the
+    catalog (and in ``status``) until someone updates it.
+    """
+    if state is State.REVIEWED:
+        return True
+    if state is State.MACHINE:
+        return policy == "machine"
+    if state is State.STALE:
+        return show_stale
+    return False
+
+
+def human_owned(message: Message) -> bool:
+    """A backend must never overwrite this entry: a person wrote or approved it."""
+    if not message.string:
+        return False
+    return not message.fuzzy or origin_of(message) is None

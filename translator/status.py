@@ -1,0 +1,87 @@
+"""``translator status``: what is translated, and what is waiting for a person, per post and
+locale, in entries and in source words."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+
+from .placeholders import TAG
+from .site import PostPaths
+from .states import State, origin_of, state_of
+
+_WORD = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\u3040-\u30ff]|[^\W\d_]+|\d+")
+
+
+def words(text: str) -> int:
+    """Source words: each Han or kana character is one, as are Latin words and numbers."""
+    return len(_WORD.findall(TAG.sub(" ", text)))
+
+
+@dataclass(slots=True)
+class Row:
+    post: str
+    locale: str
+    catalog: str
+    entries: dict[str, int] = field(default_factory=dict)  # state -> entries
+    words: dict[str, int] = field(default_factory=dict)  # state -> source words
+    obsolete: int = 0
+    waiting: list[dict[str, object]] = field(default_factory=list)  # for a person to do
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def post_status(site: object, post: PostPaths, locale: str) -> Row:
+    from .pipeline import Site
+
+    assert isinstance(site, Site)
+    path = site.catalog_path(post, locale)
+    row = Row(post.source, locale, path, {s.value: 0 for s in State}, {s.value: 0 for s in State})
+    catalog = site.read(post, locale)
+    if catalog is None:
+        row.entries = {}
+        row.words = {}
+        return row
+    for message in catalog:
+        if not message.id:
+            continue
+        state = state_of(message)
+        row.entries[state.value] += 1
+        row.words[state.value] += words(str(message.id))
+        if state is not State.REVIEWED:
+            line = (message.lineno or 0) + 1
+            row.waiting.append(
+                {
+                    "line": line,
+                    "state": state.value,
+                    "msgid": str(message.id),
+                    "by": origin_of(message),
+                }
+            )
+    row.obsolete = len(catalog.obsolete)
+    return row
+
+
+def render_table(rows: list[Row]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="Translation status", show_lines=False)
+    table.add_column("post")
+    table.add_column("locale")
+    for name in ("reviewed", "machine", "stale", "untranslated"):
+        table.add_column(name, justify="right")
+    table.add_column("words waiting", justify="right")
+    for row in rows:
+        if not row.entries:
+            table.add_row(row.post, row.locale, "—", "—", "—", "—", "no catalog")
+            continue
+        waiting = sum(n for state, n in row.words.items() if state != State.REVIEWED.value)
+        table.add_row(
+            row.post,
+            row.locale,
+            *(str(row.entries[s]) for s in ("reviewed", "machine", "stale", "untranslated")),
+            str(waiting),
+        )
+    Console().print(table)
