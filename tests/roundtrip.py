@@ -9,7 +9,7 @@ from pathlib import Path
 from markdown_it.token import Token
 
 from translator import syntax
-from translator.cjk import is_cjk
+from translator.cjk import joins_without_space
 from translator.document import encode_post, parse_post
 from translator.front_matter import DEFAULT_KEYS
 from translator.reassembler import Assembly, assemble
@@ -37,16 +37,12 @@ def html(body: str, *, join_cjk: bool) -> str:
             r"(.)\n(.)",
             lambda m: (
                 m.group(1) + m.group(2)
-                if is_cjk(m.group(1)) and is_cjk(_first(m.group(2)))
+                if joins_without_space(m.group(1), m.group(2))
                 else m.group(0)
             ),
             out,
         )
     return re.sub(r"\s+", " ", out)
-
-
-def _first(s: str) -> str:
-    return s[:1]
 
 
 def token_types(body: str) -> list[str]:

@@ -17,7 +17,7 @@ from typing import Any
 
 from babel.core import Locale, UnknownLocaleError
 from babel.messages.catalog import Catalog
-from babel.messages.pofile import PoFileError, PoFileParser, write_po
+from babel.messages.pofile import PoFileError, PoFileParser, normalize, write_po
 
 from .errors import CatalogError, ConfigError
 from .files import write_atomic
@@ -173,8 +173,30 @@ def lint_po(text: str) -> tuple[int, str] | None:
 
 def render_catalog(catalog: Catalog) -> bytes:
     buffer = io.BytesIO()
-    write_po(buffer, catalog, width=76, include_previous=True)
-    return buffer.getvalue()
+    # Babel wraps a long "#| msgid" into one broken comment line: we write those ourselves
+    write_po(buffer, catalog, width=WIDTH, include_previous=False)
+    return _with_previous(buffer.getvalue().decode("utf-8"), catalog).encode("utf-8")
+
+
+WIDTH = 76
+
+
+def _with_previous(text: str, catalog: Catalog) -> str:
+    """Insert ``#| msgid`` lines (GNU layout) before the entries that have a previous text."""
+    blocks = text.split("\n\n")
+    messages = [m for m in catalog if m.id]
+    if not any(m.previous_id for m in messages):
+        return text
+    # block 0 is the header; live messages follow in catalog order
+    for index, message in enumerate(messages, start=1):
+        if not message.previous_id or index >= len(blocks):
+            continue
+        lines = blocks[index].split("\n")
+        at = next(i for i, ln in enumerate(lines) if ln.startswith(("msgctxt ", "msgid ")))
+        previous = normalize(str(message.previous_id[0]), width=WIDTH).split("\n")
+        comment = [f"#| msgid {previous[0]}", *(f"#| {ln}" for ln in previous[1:])]
+        blocks[index] = "\n".join([*lines[:at], *comment, *lines[at:]])
+    return "\n\n".join(blocks)
 
 
 def same_content(catalog: Catalog, path: Path) -> bool:

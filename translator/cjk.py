@@ -45,8 +45,16 @@ def leftover_cjk(text: str) -> list[str]:
 
 
 def joins_without_space(before: str, after: str) -> bool:
-    """Tell whether a soft line break between ``before`` and ``after`` is dropped."""
-    return is_cjk(before) and is_cjk(after)
+    """Tell whether a soft line break between ``before`` and ``after`` is dropped.
+
+    Between two CJK characters it is; and next to full-width punctuation, which never takes
+    a space on either side (``，\nEnglish`` joins too: the case the plain CSS rule misses).
+    """
+    if is_cjk(before) and is_cjk(after):
+        return True
+    return bool(
+        _FULLWIDTH_PUNCT.fullmatch(before or " ") or _FULLWIDTH_PUNCT.fullmatch(after or " ")
+    )
 
 
 def join_lines(lines: list[str]) -> str:

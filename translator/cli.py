@@ -273,8 +273,11 @@ def check_command(paths: tuple[Path, ...], to: tuple[str, ...], fail_on: str, ro
 @paths_argument
 @to_option
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@click.option("--waiting", is_flag=True, help="List each entry waiting for a person.")
 @root_option
-def status_command(paths: tuple[Path, ...], to: tuple[str, ...], as_json: bool, root: Path) -> None:
+def status_command(
+    paths: tuple[Path, ...], to: tuple[str, ...], as_json: bool, waiting: bool, root: Path
+) -> None:
     """Show, per post and locale, what is translated and what is waiting for review."""
     from .status import post_status, render_table
 
@@ -290,6 +293,13 @@ def status_command(paths: tuple[Path, ...], to: tuple[str, ...], as_json: bool, 
         click.echo(json.dumps([row.as_dict() for row in rows], ensure_ascii=False, indent=1))
     else:
         render_table(rows)
+    if waiting and not as_json:
+        for row in rows:
+            for item in row.waiting:
+                text = str(item["msgid"])
+                shown = text if len(text) <= 50 else text[:49] + "…"
+                by = f" (by {item['by']})" if item["by"] else ""
+                click.echo(f"{row.catalog}:{item['line']}: {item['state']}{by}: {shown}")
     sys.exit(run.exit_code())
 
 

@@ -115,16 +115,25 @@ def update_catalog(
         else:
             unmatched.append((entry, message))
         messages.append(message)
-    # edited units: pair each with the most similar translated text that went away
     gone = [m for key, m in previous.items() if key not in wanted and m.string]
-    pairs = _pairs([m for _e, m in unmatched], gone)
+    # same text under another msgctxt (a duplicate appeared or went away): not an edit
+    by_text = {str(m.id): m for m in gone}
+    moved = [(m, by_text[str(m.id)]) for _e, m in unmatched if str(m.id) in by_text]
+    for message, match in moved:
+        _inherit(message, match, stale=False)
+        gone.remove(match)
+    kept += len(moved)
+    unmatched = [(e, m) for e, m in unmatched if not any(m is n for n, _ in moved)]
+    # edited units: pair each with the most similar translated text that went away
+    order = [str(m.id) for m in old] if old is not None else []
+    pairs = _pairs([m for _e, m in unmatched], gone, order, [e.msgid for e in entries])
     for message, match in pairs:
         _inherit(message, match, stale=True)
     fuzzy = len(pairs)
     new = len(unmatched) - fuzzy
     for message in messages:
         catalog[message.id] = message
-    reused = {id(match) for _message, match in pairs}
+    reused = {id(match) for _message, match in [*pairs, *moved]}
     obsolete = 0
     if not purge_obsolete:
         for key, message in previous.items():
@@ -162,27 +171,50 @@ def _inherit(message: Message, old: Message, *, stale: bool) -> None:
     # a reviewed entry has no use for the text it was once stale against
 
 
-def _pairs(new: list[Message], gone: list[Message]) -> list[tuple[Message, Message]]:
-    """Greedy one-to-one pairing of new texts with gone ones, most similar first."""
+def _pairs(
+    new: list[Message], gone: list[Message], old_order: list[str], new_order: list[str]
+) -> list[tuple[Message, Message]]:
+    """Greedy one-to-one pairing of new texts with gone ones, most similar first.
+
+    Similarity is difflib's ratio, raised when one text contains the other (a heading that
+    grew a word) or when the two sit in the same place between unchanged neighbours.
+    """
     if not new or not gone:
         return []
+    same_place = _same_place(old_order, new_order)
     scored: list[tuple[float, int, int]] = []
     for i, message in enumerate(new):
+        a = str(message.id)
         for j, candidate in enumerate(gone):
-            matcher = SequenceMatcher(None, str(message.id), str(candidate.id), autojunk=False)
-            if matcher.real_quick_ratio() < SIMILAR or matcher.quick_ratio() < SIMILAR:
+            b = str(candidate.id)
+            bonus = 0.3 if (a in b or b in a) else 0.0
+            bonus += 0.3 if (b, a) in same_place else 0.0
+            matcher = SequenceMatcher(None, a, b, autojunk=False)
+            if (
+                matcher.real_quick_ratio() + bonus < SIMILAR
+                or matcher.quick_ratio() + bonus < SIMILAR
+            ):
                 continue
-            ratio = matcher.ratio()
-            if ratio >= SIMILAR:
-                scored.append((ratio, i, j))
+            score = matcher.ratio() + bonus
+            if score >= SIMILAR:
+                scored.append((score, i, j))
     scored.sort(key=lambda s: (-s[0], s[1], s[2]))
     used_new: set[int] = set()
     used_gone: set[int] = set()
     pairs = []
-    for _ratio, i, j in scored:
+    for _score, i, j in scored:
         if i in used_new or j in used_gone:
             continue
         used_new.add(i)
         used_gone.add(j)
         pairs.append((new[i], gone[j]))
     return pairs
+
+
+def _same_place(old: list[str], new: list[str]) -> set[tuple[str, str]]:
+    """(old text, new text) pairs that replace each other one for one in the post's order."""
+    out: set[tuple[str, str]] = set()
+    for tag, i1, i2, j1, j2 in SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
+        if tag == "replace" and i2 - i1 == j2 - j1:
+            out.update(zip(old[i1:i2], new[j1:j2], strict=True))
+    return out

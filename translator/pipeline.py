@@ -146,6 +146,10 @@ class Site:
         show = self.settings.show_stale
         return policy, (policy == "machine") if show is None else show
 
+    def policy_id(self, locale: str) -> str:
+        policy, show_stale = self.policy(locale)
+        return policy + ("+stale" if show_stale else "")
+
     # -- catalogs -------------------------------------------------------------------
 
     def updated_catalog(
@@ -294,7 +298,13 @@ def _up_to_date(site: Site, post: PostPaths, locale: str) -> tuple[bytes, bytes]
         output = (site.settings.root / site.output_path(post, locale)).read_bytes()
     except OSError:
         return None
-    current = Built(post.source, digest(site.source(post)), digest(catalog), digest(output))
+    current = Built(
+        post.source,
+        digest(site.source(post)),
+        digest(catalog),
+        digest(output),
+        site.policy_id(locale),
+    )
     return (catalog, output) if current == record else None
 
 
@@ -318,7 +328,13 @@ def build(site: Site, post: PostPaths, locale: str) -> Outcome:
         outcome.output_written = True
     site.records(locale).put(
         site.output_path(post, locale),
-        Built(post.source, digest(site.source(post)), digest(path.read_bytes()), digest(output)),
+        Built(
+            post.source,
+            digest(site.source(post)),
+            digest(path.read_bytes()),
+            digest(output),
+            site.policy_id(locale),
+        ),
     )
     outcome.count(catalog)
     return outcome
@@ -480,10 +496,15 @@ def check(site: Site, post: PostPaths, locale: str) -> Outcome:
         return outcome
     record = site.records(locale).get(output)
     built = target.read_bytes()
-    if record is not None and digest(built) != record.output_hash:
-        outcome.out_of_date.append(("edited", f"built post {output} was edited by hand"))
-    elif record is not None:
-        outcome.out_of_date.append(("build", "catalog changed since build"))
+    if record is not None:
+        if digest(built) != record.output_hash:
+            outcome.out_of_date.append(("edited", f"built post {output} was edited by hand"))
+        if digest(po_path.read_bytes()) != record.catalog_hash:
+            outcome.out_of_date.append(("build", "catalog changed since build"))
+        if record.policy != site.policy_id(locale):
+            outcome.out_of_date.append(("build", "publishing policy changed since build"))
+        if record.source_hash != digest(site.source(post)):
+            outcome.out_of_date.append(("build", "source changed since build"))
     else:
         catalog = read_catalog(po_path)
         assert catalog is not None

@@ -20,6 +20,7 @@ class Built:
     source_hash: str  # the post the catalog was extracted from
     catalog_hash: str  # the catalog file the post was built from
     output_hash: str  # the post as written
+    policy: str = ""  # what it published: "machine", "reviewed", "+stale"
 
 
 class Records:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, field
+from pathlib import PurePosixPath
 
 from .placeholders import TAG
 from .site import PostPaths
@@ -68,20 +69,22 @@ def render_table(rows: list[Row]) -> None:
     from rich.table import Table
 
     table = Table(title="Translation status", show_lines=False)
-    table.add_column("post")
+    table.add_column("post", overflow="fold")
     table.add_column("locale")
     for name in ("reviewed", "machine", "stale", "untranslated"):
         table.add_column(name, justify="right")
-    table.add_column("words waiting", justify="right")
+    table.add_column("words to review", justify="right")
     for row in rows:
         if not row.entries:
-            table.add_row(row.post, row.locale, "—", "—", "—", "—", "no catalog")
+            table.add_row(
+                PurePosixPath(row.post).name, row.locale, "—", "—", "—", "—", "no catalog"
+            )
             continue
         waiting = sum(n for state, n in row.words.items() if state != State.REVIEWED.value)
         table.add_row(
-            row.post,
+            PurePosixPath(row.post).name,
             row.locale,
             *(str(row.entries[s]) for s in ("reviewed", "machine", "stale", "untranslated")),
             str(waiting),
         )
-    Console().print(table)
+    Console(width=max(Console().width, 120)).print(table)

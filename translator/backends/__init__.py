@@ -26,6 +26,7 @@ GROUP = "translator.backends"
 DEFAULT_BACKEND = "tm"
 _BUILTIN = {
     "pseudo": "translator.backends.pseudo:PseudoBackend",
+    "review": "translator.backends.review:ReviewBackend",
     "tm": "translator.backends.memory:MemoryBackend",
 }
 

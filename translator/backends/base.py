@@ -32,7 +32,7 @@ class Batch:
 class Suggestion:
     text: str
     origin: str  # who made it: "pseudo", "tm: locales/en/x.po", "deepl"…
-    fuzzy: bool = False  # a suggestion to review, not a translation to publish
+    fuzzy: bool = True  # needs a person's review (machine output); False: already approved
     note: str = ""
 
 

@@ -43,7 +43,8 @@ class MemoryBackend:
         out: list[Suggestion | None] = []
         for request in batch.requests:
             hit = memory.get(request.text)
-            out.append(Suggestion(hit[0], f"tm: {hit[1]}") if hit else None)
+            # an exact match of an approved translation is approved for this text too
+            out.append(Suggestion(hit[0], f"tm: {hit[1]}", fuzzy=False) if hit else None)
         return out
 
 

@@ -1,0 +1,362 @@
+"""Translations survive source edits; reviewers' work is never lost; policies decide what
+is published."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import polib
+import pytest
+from babel.messages.pofile import read_po, write_po
+
+from translator.cli import main
+from translator.states import State, origin_of, state_of
+
+from .conftest import CORPUS
+
+SEED = CORPUS / "seed-2017-05-09-openstack-boston-summit.md"
+
+
+def _human(msgid: str) -> str:
+    """What a reviewer writes: English with every tag kept."""
+    return f"[en] {msgid}"
+
+
+class Site:
+    def __init__(self, root: Path, source: Path, name: str = "post.md") -> None:
+        self.root = root
+        self.post = root / "content" / name
+        self.post.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(source, self.post)
+        self.po_path = root / "locales" / "en" / f"{Path(name).stem}.po"
+
+    def edit(self, old: str, new: str) -> None:
+        text = self.post.read_text("utf-8")
+        assert text.count(old) == 1, old
+        self.post.write_text(text.replace(old, new), "utf-8")
+
+    def extract(self) -> polib.POFile:
+        assert main(["extract", "--to", "en", "--root", str(self.root), str(self.post)]) == 0
+        return polib.pofile(str(self.po_path))
+
+    def review_all(self, translate: Callable[[str], str] = _human) -> dict[str, str]:
+        po = polib.pofile(str(self.po_path))
+        done = {}
+        for entry in po:
+            if not entry.obsolete and not entry.msgstr:
+                entry.msgstr = translate(entry.msgid)
+                done[entry.msgid] = entry.msgstr
+        po.save()
+        return done
+
+
+def _states(po: polib.POFile) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {"translated": [], "fuzzy": [], "untranslated": [], "obsolete": []}
+    for entry in po:
+        if entry.obsolete:
+            out["obsolete"].append(entry.msgid)
+        elif "fuzzy" in entry.flags:
+            out["fuzzy"].append(entry.msgid)
+        elif entry.msgstr:
+            out["translated"].append(entry.msgid)
+        else:
+            out["untranslated"].append(entry.msgid)
+    return {state: sorted(ids) for state, ids in out.items()}  # order follows the post
+
+
+def _nothing_lost(po: polib.POFile, human: dict[str, str]) -> None:
+    kept = {e.msgstr for e in po}
+    assert set(human.values()) <= kept, set(human.values()) - kept
+
+
+def test_edit_history_of_the_seed_post(tmp_path: Path) -> None:
+    site = Site(tmp_path, SEED)
+    total = len(site.extract())
+    human = site.review_all()
+
+    # a typo fix: the entry keeps its translation, fuzzy, with the old text to compare
+    site.edit("还说了一写关于安全的", "还说了一些关于安全的")
+    po = site.extract()
+    states = _states(po)
+    assert len(states["fuzzy"]) == 1 and "一些关于安全的" in states["fuzzy"][0]
+    fuzzy = po.find(states["fuzzy"][0])
+    assert fuzzy is not None and "一写关于安全的" in (fuzzy.previous_msgid or "")
+    assert len(states["translated"]) == total - 1 and states["obsolete"] == []
+    _nothing_lost(po, human)
+
+    # a paragraph moved: nothing changes
+    site.edit("\n希望下次可以温哥华见", "")
+    site.edit(
+        "## OpenStack Boston Summit Day2 Keynote\n",
+        "希望下次可以温哥华见\n\n## OpenStack Boston Summit Day2 Keynote\n",
+    )
+    po = site.extract()
+    assert _states(po) == states
+
+    # lines re-wrapped (a break between two Han characters): nothing changes
+    site.edit(
+        "这次的峰会主题重点从周一上午的Keynote中就可以看出，",
+        "这次的峰会主题重点从周一上午的Keynote中就可以看\n出，",
+    )
+    po = site.extract()
+    assert _states(po) == states
+
+    # a paragraph deleted becomes obsolete, with its translation; restored, it is back
+    site.edit("下面是本次峰会的主要赞助商\n\n", "")
+    po = site.extract()
+    assert _states(po)["obsolete"] == ["下面是本次峰会的主要赞助商"]
+    assert po.obsolete_entries()[0].msgstr == human["下面是本次峰会的主要赞助商"]
+    _nothing_lost(po, human)
+    site.edit(
+        "![image](/images/openstack_boston_summit/3.png)",
+        "下面是本次峰会的主要赞助商\n\n![image](/images/openstack_boston_summit/3.png)",
+    )
+    po = site.extract()
+    assert _states(po) == states
+
+    # a heading renamed
+    site.edit("## Keynote简述", "## Keynote概述")
+    po = site.extract()
+    renamed = po.find("Keynote概述")
+    assert (
+        renamed is not None and "fuzzy" in renamed.flags and renamed.previous_msgid == "Keynote简述"
+    )
+    assert renamed.msgstr == human["Keynote简述"]
+
+    # the front-matter title edited: description (same old text) stays translated
+    site.edit("title: OpenStack Boston Summit直击", "title: OpenStack Boston Summit现场直击")
+    po = site.extract()
+    title = po.find("OpenStack Boston Summit现场直击")
+    description = po.find("OpenStack Boston Summit直击")
+    assert (
+        title is not None
+        and "fuzzy" in title.flags
+        and title.previous_msgid == "OpenStack Boston Summit直击"
+    )
+    assert description is not None and "fuzzy" not in description.flags and description.msgstr
+
+    # a negation added: a cheap meaning flip is still fuzzy, never silently kept
+    site.edit("希望下次可以温哥华见", "希望下次不可以温哥华见")
+    po = site.extract()
+    flipped = po.find("希望下次不可以温哥华见")
+    assert (
+        flipped is not None
+        and "fuzzy" in flipped.flags
+        and flipped.previous_msgid == "希望下次可以温哥华见"
+    )
+
+    states = _states(po)
+    assert len(states["fuzzy"]) == 4 and states["obsolete"] == [] and states["untranslated"] == []
+    _nothing_lost(po, human)
+    # and obsolete entries go only when asked
+    site.edit("希望下次不可以温哥华见\n\n", "")
+    po = site.extract()
+    assert len(_states(po)["obsolete"]) == 1
+    assert (
+        main(["extract", "--to", "en", "--root", str(tmp_path), str(site.post), "--purge-obsolete"])
+        == 0
+    )
+    assert _states(polib.pofile(str(site.po_path)))["obsolete"] == []
+
+
+@pytest.mark.parametrize("post", sorted(p.name for p in CORPUS.glob("20*.md")))
+def test_edit_history_over_the_corpus(post: str, tmp_path: Path) -> None:
+    site = Site(tmp_path, CORPUS / post, post)
+    po = site.extract()
+    human = site.review_all()
+    entries = len([e for e in po if not e.obsolete])
+    text = site.post.read_text("utf-8")
+    # re-wrap every paragraph line that ends between two Han characters: no change
+    body_at = text.index("\n---\n", 4) + 5
+    head, body = text[:body_at], text[body_at:]
+    site.post.write_text(head + body.replace("，", "，\n", 1) if "，" in body else text, "utf-8")
+    po = site.extract()
+    assert len(_states(po)["translated"]) == entries
+    # edit the first heading that holds Chinese: exactly that entry goes fuzzy
+    heading = next(
+        line
+        for line in body.split("\n")
+        if line.startswith("#") and any("\u4e00" <= c <= "\u9fff" for c in line)
+    )
+    site.edit(heading + "\n", heading + "（修订）\n")
+    po = site.extract()
+    states = _states(po)
+    assert len(states["fuzzy"]) == 1 and states["fuzzy"][0].endswith("（修订）")
+    assert len(states["translated"]) == entries - 1
+    _nothing_lost(po, human)
+
+
+def _translate(root: Path, *args: str) -> int:
+    return main(["translate", "--to", "en", "--root", str(root), str(root / "content"), *args])
+
+
+def test_backends_never_overwrite_a_person_and_redo_their_own_stale_work(tmp_path: Path) -> None:
+    site = Site(tmp_path, CORPUS / "2022-01-15-yunnan-travel.md")
+    assert _translate(tmp_path, "--backend", "pseudo") == 0
+    po = polib.pofile(str(site.po_path))
+    person = po.find("第一天：抵达大理")
+    assert person is not None
+    person.msgstr = "Day 1: arriving in Dali"
+    person.flags.remove("fuzzy")  # the reviewer approves their own text
+    po.save()
+    site.edit("## 第一天：抵达大理", "## 第一天：到达大理")  # the person's entry goes stale
+    site.edit("## 第三天：丽江古城", "## 第三天：丽江的古城")  # a machine's entry goes stale
+    assert _translate(tmp_path, "--backend", "pseudo") == 0
+    po = polib.pofile(str(site.po_path))
+    mine = po.find("第一天：到达大理")
+    assert mine is not None and mine.msgstr == "Day 1: arriving in Dali" and "fuzzy" in mine.flags
+    machine = po.find("第三天：丽江的古城")
+    assert (
+        machine is not None
+        and machine.msgstr == "⟦第三天：丽江的古城⟧"
+        and not machine.previous_msgid
+    )
+
+
+def test_who_translated_what_survives_other_po_tools(tmp_path: Path) -> None:
+    site = Site(tmp_path, SEED)
+    assert _translate(tmp_path, "--backend", "pseudo") == 0
+    with site.po_path.open("rb") as f:
+        catalog = read_po(f)
+    with site.po_path.open("wb") as f:
+        write_po(f, catalog, width=79, include_previous=True)  # as another Babel-based tool would
+    polib.pofile(str(site.po_path)).save()  # and as polib (Poedit's format) would
+    with site.po_path.open("rb") as f:
+        catalog = read_po(f)
+    message = catalog.get("Keynote会场")
+    assert (
+        message is not None
+        and origin_of(message) == "pseudo"
+        and state_of(message) is State.MACHINE
+    )
+    # a person who edits the machine's text becomes its author, even before approving it
+    message.string = "The keynote hall"
+    assert origin_of(message) is None and state_of(message) is State.STALE
+    message.flags.discard("fuzzy")
+    assert state_of(message) is State.REVIEWED
+
+
+def test_policies_decide_what_is_published(tmp_path: Path) -> None:
+    site = Site(tmp_path, SEED)
+    assert _translate(tmp_path, "--backend", "pseudo") == 0
+    po = polib.pofile(str(site.po_path))
+    approved = po.find("Keynote会场")
+    assert approved is not None
+    approved.msgstr = "The keynote hall"
+    approved.flags.remove("fuzzy")
+    po.save()
+    out = tmp_path / "content" / "post.en.md"
+
+    assert _translate(tmp_path) == 0  # default policy: machine
+    machine = out.read_text("utf-8")
+    assert "The keynote hall" in machine and "⟦下面是本次峰会的主要赞助商⟧" in machine
+
+    (tmp_path / "translator.toml").write_text('policies = { en = "reviewed" }\n')
+    assert _translate(tmp_path) == 0
+    reviewed = out.read_text("utf-8")
+    assert "The keynote hall" in reviewed and "⟦" not in reviewed
+    assert "下面是本次峰会的主要赞助商" in reviewed
+
+    # a stale translation is shown under machine, hidden under reviewed, and never lost
+    (tmp_path / "translator.toml").write_text('policy = "machine"\n')
+    site.edit("Keynote会场", "Keynote主会场")
+    assert _translate(tmp_path) == 0
+    assert "The keynote hall" in out.read_text("utf-8")
+    (tmp_path / "translator.toml").write_text('policy = "machine"\nshow_stale = false\n')
+    assert main(["build", "--to", "en", "--root", str(tmp_path), str(tmp_path / "content")]) == 0
+    assert "Keynote主会场" in out.read_text("utf-8")
+    stale = polib.pofile(str(site.po_path)).find("Keynote主会场")
+    assert stale is not None and stale.msgstr == "The keynote hall"
+
+
+def test_reviewer_edits_are_checked_before_they_are_published(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    site = Site(tmp_path, CORPUS / "2019-03-12-docker-network.md")
+    site.extract()
+    po = polib.pofile(str(site.po_path))
+    cases = {
+        "问题的现象是这样的：": ("This is what happened:", None),
+        "各模式的主要区别如下表所示：": (
+            "The **main differences are below:",
+            "unbalanced emphasis: ** left as text",
+        ),
+        "二、一次排错经历": ("2. A troubleshooting story <x1/>", "tag <x1/> is not in the source"),
+        "三、总结": ("3. 总结", "Chinese left in the translation: 总结"),
+        "中": ("<b>medium</b>", "HTML that is not in the source: <b>"),
+        "性能": ("[Performance] (perf)", "broken link syntax: a space between ] and ("),
+    }
+    for msgid, (msgstr, _why) in cases.items():
+        entry = po.find(msgid)
+        assert entry is not None, msgid
+        entry.msgstr = msgstr
+    po.save()
+    capsys.readouterr()
+    assert main(["build", "--to", "en", "--root", str(tmp_path), str(site.post)]) == 1
+    err = capsys.readouterr().err.strip().split("\n")
+    lines = site.po_path.read_text("utf-8").split("\n")
+    published = (tmp_path / "content" / "post.en.md").read_text("utf-8")
+    assert "This is what happened:" in published
+    for msgid, (msgstr, why) in cases.items():
+        if why is None:
+            continue
+        line = next(i for i, text in enumerate(lines, 1) if text == f'msgid "{msgid}"')
+        shown = f'{site.po_path.relative_to(tmp_path).as_posix()}:{line}: entry "{msgid}": {why}; the source text is used'
+        assert any(e.endswith(shown) for e in err), (shown, err)
+        assert msgstr not in published
+    assert len(err) == 5
+
+
+def test_the_review_backend_leaves_units_to_people(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    site = Site(tmp_path, SEED)
+    assert _translate(tmp_path, "--backend", "review") == 0
+    po = polib.pofile(str(site.po_path))
+    assert all(not e.msgstr for e in po)
+    capsys.readouterr()
+    assert (
+        main(
+            [
+                "status",
+                "--to",
+                "en",
+                "--root",
+                str(tmp_path),
+                "--waiting",
+                str(tmp_path / "content"),
+            ]
+        )
+        == 0
+    )
+    listing = capsys.readouterr().out
+    assert "locales/en/post.po:" in listing and ": untranslated: 希望下次可以温哥华见" in listing
+    # with drafts from another backend, pre-filled and fuzzy; published only once approved
+    (tmp_path / "translator.toml").write_text(
+        'policy = "reviewed"\nbackend = "review"\n[backends.review]\nsuggest = "pseudo"\n'
+    )
+    assert _translate(tmp_path) == 0
+    po = polib.pofile(str(site.po_path))
+    draft = po.find("希望下次可以温哥华见")
+    assert draft is not None and draft.msgstr == "⟦希望下次可以温哥华见⟧" and "fuzzy" in draft.flags
+    assert "review draft by pseudo" in draft.tcomment
+    out = tmp_path / "content" / "post.en.md"
+    assert "⟦" not in out.read_text("utf-8")
+    draft.msgstr = "See you in Vancouver next time"
+    draft.flags.remove("fuzzy")
+    po.save()
+    assert main(["build", "--to", "en", "--root", str(tmp_path), str(tmp_path / "content")]) == 0
+    assert "See you in Vancouver next time" in out.read_text("utf-8")
+    capsys.readouterr()
+    assert (
+        main(["status", "--json", "--to", "en", "--root", str(tmp_path), str(tmp_path / "content")])
+        == 0
+    )
+    import json
+
+    rows = json.loads(capsys.readouterr().out)
+    assert rows[0]["entries"]["reviewed"] == 1 and rows[0]["entries"]["machine"] == len(
+        rows[0]["waiting"]
+    )
