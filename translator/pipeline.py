@@ -43,7 +43,7 @@ from .site import PostPaths
 from .states import State, human_owned, origin_of, publishes, set_origin, state_of
 
 BATCH_SIZE = 50
-EXTRACT_FORMAT = 1  # bump when segmentation changes what units a post yields
+EXTRACT_FORMAT = 2  # bump when segmentation changes what units a post yields
 
 
 @dataclass(slots=True)
@@ -433,16 +433,20 @@ def translate(
         except TranslatorError as exc:
             on_error(post, exc)
     report = fill(site, catalogs, backend_names)
+    written = set()
     for post, locale, catalog in catalogs:
         try:
-            write_catalog(site.settings.root / site.catalog_path(post, locale), catalog)
+            if write_catalog(site.settings.root / site.catalog_path(post, locale), catalog):
+                written.add((post.source, locale))
         except OSError as exc:
             on_error(post, TranslatorError(f"cannot write: {exc}", site.catalog_path(post, locale)))
     outcomes = []
     for post, locale in [*[(p, loc) for p, loc, _c in catalogs], *current]:
         try:
             # read back: line numbers in problem reports point into the file as written
-            outcomes.append(build(site, post, locale))
+            outcome = build(site, post, locale)
+            outcome.catalog_written = (post.source, locale) in written
+            outcomes.append(outcome)
         except TranslatorError as exc:
             on_error(post, exc)
         finally:
