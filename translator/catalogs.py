@@ -17,7 +17,7 @@ from typing import Any
 
 from babel.core import Locale, UnknownLocaleError
 from babel.messages.catalog import Catalog
-from babel.messages.pofile import PoFileError, PoFileParser, normalize, write_po
+from babel.messages.pofile import PoFileError, PoFileParser, normalize, unescape, write_po
 
 from .errors import CatalogError, ConfigError
 from .files import write_atomic
@@ -243,31 +243,34 @@ class Counts:
     obsolete: int = 0
 
 
+_Q = r'"(?:[^"\\\n]|\\.)*"'
+_COUNTED = re.compile(r'^(?:(msgid )|(msgstr ""\n(?!"))|(#,.*\bfuzzy\b)|(#~ msgid ))', re.MULTILINE)
+_UNTRANSLATED = re.compile(
+    r"^(?:msgctxt (" + _Q + r"\n(?:" + _Q + r"\n)*))?msgid (" + _Q + r"\n(?:" + _Q + r"\n)*)"
+    r'msgstr ""(?:\n(?!")|\Z)',
+    re.MULTILINE,
+)
+
+
 def quick_counts(text: str) -> Counts:
-    """Count entries by state from the PO text alone: fast enough for a whole site."""
-    translated = fuzzy = untranslated = obsolete = 0
-    for block in re.split(r"\n[ \t]*\n", text):
-        lines = [ln.strip() for ln in block.strip().split("\n") if ln.strip()]
-        if any(ln.startswith("#~") and "msgid" in ln for ln in lines):
-            obsolete += 1
-            continue
-        keys = [i for i, ln in enumerate(lines) if ln.startswith(("msgid ", "msgstr"))]
-        if len(keys) < 2:
-            continue
-        msgid_at, msgstr_at = keys[0], keys[-1]
-        msgid = "".join(_strings(lines[msgid_at:msgstr_at]))
-        if not msgid:
-            continue  # the header
-        msgstr = "".join(_strings(lines[msgstr_at:]))
-        flags = [ln for ln in lines[:msgid_at] if ln.startswith("#,")]
-        if not msgstr:
-            untranslated += 1
-        elif any("fuzzy" in f for f in flags):
-            fuzzy += 1
-        else:
-            translated += 1
+    """Count entries by state from the PO text alone: fast enough for a whole site.
+
+    (A fuzzy entry with an empty msgstr counts as untranslated and as fuzzy.)
+    """
+    if not text.endswith("\n"):
+        text += "\n"
+    found = [0, 0, 0, 0]  # msgids, empty msgstrs, fuzzy flags, obsolete msgids
+    for m in _COUNTED.finditer(text):
+        found[(m.lastindex or 1) - 1] += 1
+    entries = found[0] - 1  # the header is msgid ""
+    untranslated, fuzzy, obsolete = found[1], found[2], found[3]
+    translated = max(0, entries - untranslated - fuzzy)
     return Counts(translated, fuzzy, untranslated, obsolete)
 
 
-def _strings(lines: list[str]) -> list[str]:
-    return [m.group(1) for ln in lines if (m := re.search(r'"(.*)"', ln))]
+def untranslated_texts(text: str) -> set[str]:
+    """The msgids (without msgctxt) of the untranslated entries, from the PO text alone."""
+    return {
+        "".join(unescape(q) for q in re.findall(_Q, m.group(2)))
+        for m in _UNTRANSLATED.finditer(text if text.endswith("\n") else text + "\n")
+    } - {""}

@@ -22,6 +22,8 @@ from .errors import InputError, TranslatorError
 from .pipeline import DEFAULT_FAIL_ON, STALE_KINDS, Outcome, Site, build, check, extract, translate
 from .site import PostPaths, find_posts, known_locales
 
+COUNTED = {"untranslated", "fuzzy", "obsolete"}
+
 
 class Run:
     """Collects what a command reports, and turns it into an exit code."""
@@ -91,6 +93,28 @@ def _counts(outcome: Outcome) -> str:
     )
 
 
+class Summary:
+    """Prints what changed, post by post, and one line for everything else."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.unchanged = 0
+        self.totals = Outcome(PostPaths("", "", ""), "")
+
+    def add(self, outcome: Outcome) -> None:
+        for name in ("reviewed", "machine", "stale", "untranslated"):
+            setattr(self.totals, name, getattr(self.totals, name) + getattr(outcome, name))
+        if outcome.catalog_written or outcome.output_written or outcome.problems:
+            _report(outcome, self.settings)
+        else:
+            self.unchanged += 1
+
+    def close(self) -> None:
+        if self.unchanged:
+            click.echo(f"{self.unchanged} post translations unchanged")
+        click.echo("in all: " + _counts(self.totals))
+
+
 def _report(outcome: Outcome, settings: Settings) -> None:
     done = []
     if outcome.catalog_written:
@@ -139,14 +163,16 @@ def extract_command(
 ) -> None:
     """Create or update the PO catalog of each post for each locale."""
     run, posts, locales = _setup(root, paths, to)
+    summary = Summary(run.settings)
     with _progress(len(posts), "extract") as step:
         for post in posts:
             try:
                 for locale in locales:
-                    _report(extract(run.site, post, locale, purge=purge_obsolete), run.settings)
+                    summary.add(extract(run.site, post, locale, purge=purge_obsolete))
             except TranslatorError as exc:
                 run.error(exc)
             step()
+    summary.close()
     sys.exit(run.exit_code())
 
 
@@ -157,6 +183,7 @@ def extract_command(
 def build_command(paths: tuple[Path, ...], to: tuple[str, ...], root: Path) -> None:
     """Write each per-locale post from its catalog."""
     run, posts, locales = _setup(root, paths, to)
+    summary = Summary(run.settings)
     with _progress(len(posts), "build") as step:
         for post in posts:
             try:
@@ -164,11 +191,12 @@ def build_command(paths: tuple[Path, ...], to: tuple[str, ...], root: Path) -> N
                     outcome = build(run.site, post, locale)
                     for line in outcome.problems:
                         run.problem(line)
-                    _report(outcome, run.settings)
+                    summary.add(outcome)
             except TranslatorError as exc:
                 run.error(exc)
             step()
     run.site.save_records()
+    summary.close()
     sys.exit(run.exit_code())
 
 
@@ -196,10 +224,12 @@ def translate_command(
             run.site, posts, locales, chain, lambda _p, exc: run.error(exc), step
         )
     run.site.save_records()
+    summary = Summary(run.settings)
     for outcome in outcomes:
         for line in outcome.problems:
             run.problem(line)
-        _report(outcome, run.settings)
+        summary.add(outcome)
+    summary.close()
     for name in chain:
         if report.sent.get(name):
             click.echo(f"{name}: {report.filled.get(name, 0)} of {report.sent[name]} texts filled")
@@ -245,15 +275,14 @@ def check_command(paths: tuple[Path, ...], to: tuple[str, ...], fail_on: str, ro
     for post in posts:
         for locale in locales:
             try:
-                outcome = check(run.site, post, locale)
+                outcome = check(run.site, post, locale, counts=bool(kinds & COUNTED))
             except TranslatorError as exc:
                 run.error(exc)
                 continue
             reasons = [why for kind, why in outcome.out_of_date if kind in kinds]
-            counted = {"untranslated", "fuzzy", "obsolete"}
             if reasons:
                 stale += 1
-                sync = [why for kind, why in outcome.out_of_date if kind not in counted]
+                sync = [why for kind, why in outcome.out_of_date if kind not in COUNTED]
                 click.echo(
                     f"{post.source}: {locale}: {outcome.untranslated} untranslated, "
                     f"{outcome.fuzzy} fuzzy" + "".join(f", {why}" for why in sync)

@@ -16,7 +16,7 @@ from pathlib import Path
 from babel.messages.catalog import Message
 
 from . import __version__
-from .backends import BackendContext, Batch, Request, load_backend
+from .backends import Backend, BackendContext, Batch, Request, load_backend
 from .catalogs import (
     EXTRACT_OPTIONS,
     SOURCE_HASH,
@@ -26,6 +26,7 @@ from .catalogs import (
     quick_counts,
     read_catalog,
     same_content,
+    untranslated_texts,
     write_catalog,
 )
 from .checks import problem_with
@@ -96,6 +97,7 @@ class Site:
         self._sources: dict[str, bytes] = {}
         self._segmentations: dict[str, Segmentation] = {}
         self._records: dict[str, Records] = {}
+        self._catalogs: dict[tuple[str, str], bytes] = {}
         keys = ",".join(settings.front_matter_keys)
         self.options = digest(
             f"{EXTRACT_FORMAT}|{keys}|{settings.split_sentences}|{settings.copy_latin}".encode()
@@ -171,17 +173,37 @@ class Site:
         )
         return new, old, stats
 
+    def catalog_data(self, post: PostPaths, locale: str) -> bytes | None:
+        """The catalog file's bytes (read once per run, unless written since)."""
+        key = (post.source, locale)
+        if key not in self._catalogs:
+            try:
+                self._catalogs[key] = (
+                    self.settings.root / self.catalog_path(post, locale)
+                ).read_bytes()
+            except OSError:
+                return None
+        return self._catalogs[key]
+
+    def write(self, post: PostPaths, locale: str, catalog: PostCatalog) -> bool:
+        self._catalogs.pop((post.source, locale), None)
+        return write_catalog(self.settings.root / self.catalog_path(post, locale), catalog)
+
     def extracted(self, post: PostPaths, locale: str) -> str | None:
         """The catalog's text if it was extracted from this very source, else None."""
+        data = self.catalog_data(post, locale)
+        if data is None:
+            return None
         try:
-            text = (self.settings.root / self.catalog_path(post, locale)).read_text("utf-8")
-        except (OSError, UnicodeDecodeError):
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
             return None
         if header_value(text, SOURCE_HASH) != digest(self.source(post)):
             return None
         if header_value(text, EXTRACT_OPTIONS) != self.options:
             return None
-        if lint_po(text) is not None:
+        record = self.records(locale).get(self.output_path(post, locale))
+        if (record is None or record.catalog_hash != digest(data)) and lint_po(text) is not None:
             return None  # the slow path reports it, with its line
         return text
 
@@ -191,14 +213,10 @@ class Site:
 
 def extract(site: Site, post: PostPaths, locale: str, *, purge: bool = False) -> Outcome:
     outcome = Outcome(post, locale)
-    if not purge:
-        text = site.extracted(post, locale)
-        if text is not None:
-            outcome.count_quickly(text)
-            return outcome
+    if not purge and site.extracted(post, locale) is not None:
+        return outcome  # nothing to do: not even counted
     catalog, _old, outcome.merge = site.updated_catalog(post, locale, purge=purge)
-    path = site.settings.root / site.catalog_path(post, locale)
-    outcome.catalog_written = write_catalog(path, catalog)
+    outcome.catalog_written = site.write(post, locale, catalog)
     outcome.count(catalog)
     return outcome
 
@@ -293,10 +311,12 @@ def _up_to_date(site: Site, post: PostPaths, locale: str) -> tuple[bytes, bytes]
     record = site.records(locale).get(site.output_path(post, locale))
     if record is None:
         return None
+    catalog = site.catalog_data(post, locale)
     try:
-        catalog = (site.settings.root / site.catalog_path(post, locale)).read_bytes()
         output = (site.settings.root / site.output_path(post, locale)).read_bytes()
     except OSError:
+        return None
+    if catalog is None:
         return None
     current = Built(
         post.source,
@@ -361,20 +381,29 @@ def wants_backend(message: Message) -> bool:
     return not human_owned(message) and bool(message.previous_id)
 
 
+def load_backends(site: Site, names: Sequence[str]) -> list[Backend]:
+    return [
+        load_backend(
+            name,
+            BackendContext(
+                site.settings.root, site.settings.locales_dir, site.settings.backends.get(name, {})
+            ),
+        )
+        for name in names
+    ]
+
+
 def fill(
     site: Site,
     catalogs: Sequence[tuple[PostPaths, str, PostCatalog]],
-    backend_names: Sequence[str],
+    backends: Sequence[Backend],
 ) -> Fill:
     """Send every unit that needs it (once per distinct text and locale) to the backends,
     in order; what one backend fills, the next is not asked for. Nothing a person wrote
     or approved is ever replaced."""
     report = Fill()
-    for name in backend_names:
-        options = site.settings.backends.get(name, {})
-        backend = load_backend(
-            name, BackendContext(site.settings.root, site.settings.locales_dir, options)
-        )
+    for backend in backends:
+        name = backend.name
         by_locale: dict[str, dict[str, list[Message]]] = {}
         for _post, locale, catalog in catalogs:
             for message in catalog:
@@ -382,6 +411,10 @@ def fill(
                     by_locale.setdefault(locale, {}).setdefault(str(message.id), []).append(message)
         for locale, pending in by_locale.items():
             texts = list(pending)
+            prefilter = getattr(backend, "prefilter", None)
+            if prefilter is not None:
+                wanted = prefilter(locale, set(texts))
+                texts = [t for t in texts if t in wanted]
             for start in range(0, len(texts), BATCH_SIZE):
                 chunk = texts[start : start + BATCH_SIZE]
                 batch = Batch(site.settings.source_locale, locale, tuple(Request(t) for t in chunk))
@@ -406,6 +439,22 @@ def fill(
     return report
 
 
+def _needs_backends(text: str, locale: str, backends: Sequence[Backend]) -> bool:
+    """Whether a catalog (already up to date with its post) may get anything from the
+    backends, judged from its text: a stale machine translation, or an untranslated text
+    some backend might fill."""
+    if "#| msgid" in text and "translated-by:" in text:
+        return True
+    pending = untranslated_texts(text)
+    if not pending:
+        return False
+    for backend in backends:
+        prefilter = getattr(backend, "prefilter", None)
+        if prefilter is None or prefilter(locale, pending):
+            return True
+    return False
+
+
 def translate(
     site: Site,
     posts: Iterable[PostPaths],
@@ -416,27 +465,32 @@ def translate(
 ) -> tuple[list[Outcome], Fill]:
     """Extract, fill the gaps through the backends, write the catalogs, build the posts.
 
-    ``step`` is called once per post and locale extracted, and once per one built.
+    Only catalogs that changed, or that a backend may fill, are parsed. ``step`` is
+    called once per post and locale extracted, and once per one built.
     """
+    backends = load_backends(site, backend_names)
     catalogs: list[tuple[PostPaths, str, PostCatalog]] = []
     current: list[tuple[PostPaths, str]] = []
     for post in posts:
         try:
             for locale in locales:
                 text = site.extracted(post, locale)
-                counts = quick_counts(text) if text is not None else None
-                if counts is not None and not counts.untranslated and not counts.fuzzy:
-                    current.append((post, locale))  # nothing to extract, nothing to fill
-                else:
+                if text is None:
                     catalogs.append((post, locale, site.updated_catalog(post, locale)[0]))
+                elif _needs_backends(text, locale, backends):
+                    catalog = site.read(post, locale)
+                    assert catalog is not None
+                    catalogs.append((post, locale, catalog))
+                else:
+                    current.append((post, locale))  # nothing to extract, nothing to fill
                 step()
         except TranslatorError as exc:
             on_error(post, exc)
-    report = fill(site, catalogs, backend_names)
+    report = fill(site, catalogs, backends)
     written = set()
     for post, locale, catalog in catalogs:
         try:
-            if write_catalog(site.settings.root / site.catalog_path(post, locale), catalog):
+            if site.write(post, locale, catalog):
                 written.add((post.source, locale))
         except OSError as exc:
             on_error(post, TranslatorError(f"cannot write: {exc}", site.catalog_path(post, locale)))
@@ -460,18 +514,19 @@ STALE_KINDS = ("extract", "build", "edited", "untranslated", "fuzzy", "obsolete"
 DEFAULT_FAIL_ON = ("extract", "build", "edited")
 
 
-def check(site: Site, post: PostPaths, locale: str) -> Outcome:
+def check(site: Site, post: PostPaths, locale: str, *, counts: bool = True) -> Outcome:
     """Say, without writing anything, why ``post`` is out of date in ``locale`` (if it is).
 
     Each reason comes with its kind: ``extract`` (the catalog is behind the source),
     ``build`` (the post is behind the catalog), ``edited`` (the post was changed by hand),
-    ``untranslated``, ``fuzzy``, ``obsolete`` (what the catalog still holds).
+    ``untranslated``, ``fuzzy``, ``obsolete`` (what the catalog still holds: counted when
+    ``counts`` is true, or when the post is out of date anyway).
     """
     outcome = Outcome(post, locale)
     po = site.catalog_path(post, locale)
     output = site.output_path(post, locale)
     po_path = site.settings.root / po
-    if not po_path.is_file():
+    if site.catalog_data(post, locale) is None:
         site.segment(post)  # a post we cannot read is bad input, not just stale
         outcome.out_of_date.append(("extract", f"no catalog {po}"))
         return outcome
@@ -484,7 +539,8 @@ def check(site: Site, post: PostPaths, locale: str) -> Outcome:
         elif not same_content(new, po_path):
             outcome.out_of_date.append(("extract", "extract would change the catalog"))
         outcome.count(old)
-    else:
+    outcome.out_of_date.extend(_build_state(site, post, locale, output))
+    if text is not None and (counts or outcome.out_of_date):
         outcome.count_quickly(text)
     if outcome.untranslated:
         outcome.out_of_date.append(("untranslated", f"{outcome.untranslated} untranslated"))
@@ -492,30 +548,36 @@ def check(site: Site, post: PostPaths, locale: str) -> Outcome:
         outcome.out_of_date.append(("fuzzy", f"{outcome.fuzzy} fuzzy"))
     if outcome.obsolete:
         outcome.out_of_date.append(("obsolete", f"{outcome.obsolete} obsolete"))
+    return outcome
+
+
+def _build_state(site: Site, post: PostPaths, locale: str, output: str) -> list[tuple[str, str]]:
+    """Why the built post is not what the catalog makes (empty if it is)."""
     target = site.settings.root / output
     if not target.is_file():
-        outcome.out_of_date.append(("build", f"not built: {output} is missing"))
-        return outcome
+        return [("build", f"not built: {output} is missing")]
     if _up_to_date(site, post, locale) is not None:
-        return outcome
+        return []
+    reasons = []
     record = site.records(locale).get(output)
     built = target.read_bytes()
+    catalog_data = site.catalog_data(post, locale) or b""
     if record is not None:
         if digest(built) != record.output_hash:
-            outcome.out_of_date.append(("edited", f"built post {output} was edited by hand"))
-        if digest(po_path.read_bytes()) != record.catalog_hash:
-            outcome.out_of_date.append(("build", "catalog changed since build"))
+            reasons.append(("edited", f"built post {output} was edited by hand"))
+        if digest(catalog_data) != record.catalog_hash:
+            reasons.append(("build", "catalog changed since build"))
         if record.policy != site.policy_id(locale):
-            outcome.out_of_date.append(("build", "publishing policy changed since build"))
+            reasons.append(("build", "publishing policy changed since build"))
         if record.source_hash != digest(site.source(post)):
-            outcome.out_of_date.append(("build", "source changed since build"))
-    else:
-        catalog = read_catalog(po_path)
-        assert catalog is not None
-        rendered, outcome.problems = render(site, post, locale, catalog)
-        if rendered != built:
-            outcome.out_of_date.append(("build", f"built post {output} differs from the catalog"))
-    return outcome
+            reasons.append(("build", "source changed since build"))
+        return reasons
+    catalog = read_catalog(site.settings.root / site.catalog_path(post, locale))
+    assert catalog is not None
+    rendered, _problems = render(site, post, locale, catalog)
+    if rendered != built:
+        reasons.append(("build", f"built post {output} differs from the catalog"))
+    return reasons
 
 
 __all__ = ["Outcome", "Site", "__version__", "build", "check", "extract", "fill", "translate"]

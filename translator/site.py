@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path, PurePosixPath
 
 from .config import Settings
@@ -31,39 +32,37 @@ class PostPaths:
 
     source: str
     name: str  # the catalog's name: the stem, or the folder of a page bundle's index.md
-    site: str  # the Jekyll site folder holding _config.yml ("" when none)
+    site: str  # the Jekyll site folder holding _config.yml ("" when none, or the root)
+    jekyll: bool = False  # on a Jekyll site (its _config.yml may be at the root)
 
     def catalog(self, settings: Settings, locale: str) -> str:
-        return _fill(settings.catalog, self, settings, locale)
+        return _fill(
+            settings.catalog, self.source, self.name, self.site, locale, settings.locales_dir
+        )
 
     def output(self, settings: Settings, locale: str) -> str:
-        jekyll = self.site or self.is_jekyll_root(settings)
-        pattern = settings.output or (JEKYLL_PATTERN if jekyll else HUGO_PATTERN)
-        return _fill(pattern, self, settings, locale)
-
-    def is_jekyll_root(self, settings: Settings) -> bool:
-        return self.site == "" and any((settings.root / c).is_file() for c in JEKYLL_CONFIGS)
+        pattern = settings.output or (JEKYLL_PATTERN if self.jekyll else HUGO_PATTERN)
+        return _fill(pattern, self.source, self.name, self.site, locale, settings.locales_dir)
 
 
-def _fill(pattern: str, post: PostPaths, settings: Settings, locale: str) -> str:
-    source = PurePosixPath(post.source)
-    directory = str(source.parent) if str(source.parent) != "." else ""
-    site = post.site
-    subdir = str(source.parent.relative_to(site)) if site else directory
-    if subdir == ".":
-        subdir = ""
+@lru_cache(maxsize=65536)
+def _fill(pattern: str, source: str, name: str, site: str, locale: str, locales_dir: str) -> str:
+    directory, _, filename = source.rpartition("/")
+    stem, dot, ext = filename.rpartition(".")
+    if not dot:
+        stem, ext = filename, ""
+    subdir = directory[len(site) :].lstrip("/") if site else directory
     filled = pattern.format(
         locale=locale,
         dir=directory,
-        stem=source.stem,
-        ext=source.suffix,
-        name=post.name,
+        stem=stem,
+        ext=dot + ext,
+        name=name,
         site=site,
         subdir=subdir,
-        locales_dir=settings.locales_dir,
+        locales_dir=locales_dir,
     )
-    parts = [p for p in filled.split("/") if p not in ("", ".")]
-    return "/".join(parts)
+    return "/".join(p for p in filled.split("/") if p not in ("", "."))
 
 
 def post_paths(path: Path, settings: Settings) -> PostPaths:
@@ -73,20 +72,35 @@ def post_paths(path: Path, settings: Settings) -> PostPaths:
         rel = absolute.resolve().relative_to(root)
     except ValueError as exc:
         raise InputError(f"outside the site root {root}", path) from exc
-    posix = PurePosixPath(rel.as_posix())
+    return _post_paths(rel.as_posix(), root)
+
+
+def _post_paths(rel: str, root: Path) -> PostPaths:
+    posix = PurePosixPath(rel)
     name = posix.stem
     if name in ("index", "_index") and posix.parent.name:
         name = posix.parent.name
-    return PostPaths(str(posix), name, _jekyll_site(root, posix))
+    site = _jekyll_site(root, posix.parent)
+    return PostPaths(str(posix), name, site, bool(site) or _has_jekyll_config(root))
 
 
-def _jekyll_site(root: Path, rel: PurePosixPath) -> str:
-    for parent in rel.parents:
-        if parent == PurePosixPath("."):
-            break
-        if any((root / parent / c).is_file() for c in JEKYLL_CONFIGS):
-            return str(parent)
-    return ""
+def _jekyll_site(root: Path, folder: PurePosixPath) -> str:
+    """The nearest folder above a post (below the root) that holds a Jekyll config."""
+    if folder == PurePosixPath("."):
+        return ""
+    if _has_jekyll_config(root / folder):
+        return str(folder)
+    return _jekyll_site_cached(root, folder.parent)
+
+
+@lru_cache(maxsize=4096)
+def _jekyll_site_cached(root: Path, folder: PurePosixPath) -> str:
+    return _jekyll_site(root, folder)
+
+
+@lru_cache(maxsize=4096)
+def _has_jekyll_config(folder: Path) -> bool:
+    return any((folder / c).is_file() for c in JEKYLL_CONFIGS)
 
 
 def known_locales(settings: Settings, requested: Iterable[str] = ()) -> list[str]:
@@ -109,8 +123,9 @@ def find_posts(
         if path.is_file():
             found.append(post_paths(path, settings))
         elif path.is_dir():
-            for file in _walk(path):
-                found.append(post_paths(file, settings))
+            folder = post_paths(path, settings).source  # checked and resolved once
+            for rel in _walk(settings.root, "" if folder == "." else folder):
+                found.append(_post_paths(rel, settings.root))
         else:
             raise InputError("no such file or folder", path)
     every_locale = set(locales) | set(known_locales(settings))
@@ -120,15 +135,11 @@ def find_posts(
     for post in found:
         if post.source in outputs or post.source.startswith(locale_dir):
             continue
-        stem_suffix = PurePosixPath(post.source).stem.rsplit(".", 1)
-        if len(stem_suffix) == 2 and stem_suffix[1] in every_locale:
+        stem_suffix = post.source.rpartition("/")[2].rsplit(".", 2)
+        if len(stem_suffix) == 3 and stem_suffix[1] in every_locale:
             continue  # Hugo-style x.en.md
-        in_site = (
-            PurePosixPath(post.source).relative_to(post.site)
-            if post.site
-            else PurePosixPath(post.source)
-        )
-        if (post.site or post.is_jekyll_root(settings)) and in_site.parts[0] in every_locale:
+        in_site = post.source[len(post.site) :].lstrip("/") if post.site else post.source
+        if post.jekyll and in_site.split("/", 1)[0] in every_locale:
             continue  # Jekyll-style <locale>/_posts/x.md
         seen.setdefault(post.source, post)
     posts = list(seen.values())
@@ -150,9 +161,12 @@ def _check_names(posts: list[PostPaths], settings: Settings, locales: set[str]) 
             owners[catalog] = post.source
 
 
-def _walk(folder: Path) -> list[Path]:
-    out: list[Path] = []
-    for directory, dirs, files in os.walk(folder):
+def _walk(root: Path, folder: str) -> list[str]:
+    """Markdown files under ``folder`` (relative to ``root``), as POSIX paths from the root."""
+    out: list[str] = []
+    for directory, dirs, files in os.walk(root / folder):
         dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS and not d.startswith("."))
-        out.extend(Path(directory) / f for f in sorted(files) if f.endswith(MARKDOWN))
+        rel = os.path.relpath(directory, root).replace(os.sep, "/")
+        prefix = "" if rel == "." else rel + "/"
+        out.extend(prefix + f for f in sorted(files) if f.endswith(MARKDOWN))
     return out

@@ -47,6 +47,12 @@ class BackendContext:
 
 @runtime_checkable
 class Backend(Protocol):
+    """A translation backend.
+
+    It may also define ``prefilter(locale, texts) -> set[str]``: the texts it might fill
+    (translation memory knows without a request); catalogs with none are not even opened.
+    """
+
     name: str
 
     def translate(self, batch: Batch) -> Sequence[Suggestion | None]: ...

@@ -1,17 +1,26 @@
-"""Translation memory: exact matches from every other catalog of the same locale."""
+"""Translation memory: exact matches from every other catalog of the same locale.
+
+The memory is rebuilt only for catalogs that changed since the last run: an index of their
+approved entries is kept in ``.translator-cache/tm-<locale>.json`` at the site root (a
+cache: delete it at will; keep it out of version control).
+"""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from pathlib import Path
 
 from ..catalogs import read_catalog
 from ..errors import CatalogError
+from ..files import write_atomic
 from .base import Backend, BackendContext, Batch, Suggestion
+
+CACHE_DIR = ".translator-cache"
 
 
 class MemoryBackend:
-    """Fill a unit when another post of the site already has a published translation of it."""
+    """Fill a unit when another post of the site already has an approved translation of it."""
 
     name = "tm"
 
@@ -21,22 +30,46 @@ class MemoryBackend:
         self._memory: dict[str, dict[str, tuple[str, str]]] = {}
 
     def _load(self, locale: str) -> dict[str, tuple[str, str]]:
-        if locale not in self._memory:
-            memory: dict[str, tuple[str, str]] = {}
-            folder = self._base / locale
-            for path in sorted(folder.glob("*.po")) if folder.is_dir() else []:
-                try:
-                    catalog = read_catalog(path)
-                except CatalogError:
-                    continue  # reported when that catalog's own post is processed
-                if catalog is None:
-                    continue
-                where = _relative(path, self._root)
-                for message in catalog:
-                    if message.id and message.string and not message.fuzzy:
-                        memory.setdefault(str(message.id), (str(message.string), where))
-            self._memory[locale] = memory
-        return self._memory[locale]
+        if locale in self._memory:
+            return self._memory[locale]
+        folder = self._base / locale
+        cache_path = self._root / CACHE_DIR / f"tm-{locale}.json"
+        try:
+            cached = json.loads(cache_path.read_text("utf-8")).get("files", {})
+        except (OSError, ValueError, AttributeError):
+            cached = {}
+        files: dict[str, dict[str, object]] = {}
+        for path in sorted(folder.glob("*.po")) if folder.is_dir() else []:
+            stat = path.stat()
+            stamp = f"{stat.st_size}:{stat.st_mtime_ns}"
+            entry = cached.get(path.name)
+            if isinstance(entry, dict) and entry.get("stamp") == stamp:
+                files[path.name] = entry
+                continue
+            try:
+                catalog = read_catalog(path)
+            except CatalogError:
+                continue  # reported when that catalog's own post is processed
+            approved = {
+                str(m.id): str(m.string) for m in catalog or () if m.id and m.string and not m.fuzzy
+            }
+            files[path.name] = {"stamp": stamp, "entries": approved}
+        if files != cached:
+            data = json.dumps({"version": 1, "files": files}, ensure_ascii=False, sort_keys=True)
+            write_atomic(cache_path, data.encode())
+        memory: dict[str, tuple[str, str]] = {}
+        for name, entry in files.items():
+            where = _relative(folder / name, self._root)
+            entries = entry.get("entries", {})
+            assert isinstance(entries, dict)
+            for msgid, msgstr in entries.items():
+                memory.setdefault(msgid, (msgstr, where))
+        self._memory[locale] = memory
+        return memory
+
+    def prefilter(self, locale: str, texts: set[str]) -> set[str]:
+        """The texts this memory can fill: the rest need not even be looked up."""
+        return texts & self._load(locale).keys()
 
     def translate(self, batch: Batch) -> Sequence[Suggestion | None]:
         memory = self._load(batch.target_locale)

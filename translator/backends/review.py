@@ -28,6 +28,12 @@ class ReviewBackend:
 
             self._helper = load_backend(suggest, context)
 
+    def prefilter(self, locale: str, texts: set[str]) -> set[str]:
+        if self._helper is None:
+            return set()  # units wait for people: nothing to look up
+        helper = getattr(self._helper, "prefilter", None)
+        return texts if helper is None else set(helper(locale, texts))
+
     def translate(self, batch: Batch) -> Sequence[Suggestion | None]:
         if self._helper is None:
             return [None] * len(batch.requests)

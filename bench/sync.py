@@ -1,0 +1,103 @@
+"""Sync benchmark: a site of generated posts (built from the corpus) in three locales.
+
+    python bench/sync.py [--posts 2000] [--locales en,ja,fr] [--keep DIR]
+
+Times whole commands: the first extract and build, then a no-op extract and check (the
+targets: under 2 s for the whole site), then the same after editing 1 % of the posts
+(the cost should follow the posts changed, not the site).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "tests" / "fixtures" / "corpus"
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
+def script(name: str) -> str:
+    beside = Path(sys.executable).parent / name
+    return str(beside) if beside.exists() else shutil.which(name) or name
+
+
+def generate(site: Path, count: int) -> list[Path]:
+    """``count`` posts: corpus posts with a numbered title and a numbered sentence."""
+    sources = sorted(CORPUS.glob("*.md"))
+    posts = site / "content" / "posts"
+    posts.mkdir(parents=True)
+    made = []
+    for i in range(count):
+        text = sources[i % len(sources)].read_text("utf-8")
+        head, sep, body = text.partition("\n---\n")
+        head = head.replace("title: ", f"title: 第{i}篇 ", 1) if "title: " in head else head
+        path = posts / f"post-{i:05d}.md"
+        path.write_text(f"{head}{sep}这是第 {i} 篇生成的文章。\n\n{body}", "utf-8")
+        made.append(path)
+    return made
+
+
+def timed(label: str, cmd: list[str], cwd: Path) -> float:
+    start = time.perf_counter()
+    run = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, env=ENV)
+    seconds = time.perf_counter() - start
+    tail = run.stderr.strip().split("\n")[-1] if run.stderr.strip() else ""
+    print(f"  {label:44} {seconds:8.2f} s   exit {run.returncode}  {tail[:60]}")
+    return seconds
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--posts", type=int, default=2000)
+    parser.add_argument("--locales", default="en,ja,fr")
+    parser.add_argument("--keep", type=Path, help="build the site here and keep it")
+    args = parser.parse_args()
+    tmp = None
+    if args.keep:
+        site = args.keep
+        shutil.rmtree(site, ignore_errors=True)
+        site.mkdir(parents=True)
+    else:
+        tmp = tempfile.TemporaryDirectory()
+        site = Path(tmp.name)
+    exe = script("translator")
+    to = ["--to", args.locales]
+    posts = generate(site, args.posts)
+    n = len(args.locales.split(","))
+    print(f"{args.posts} posts x {n} locales = {args.posts * n} catalogs in {site}")
+    timed("first extract", [exe, "extract", *to], site)
+    timed("first build", [exe, "build", *to], site)
+    noop_extract = timed("no-op extract", [exe, "extract", *to], site)
+    noop_check = timed("no-op check", [exe, "check", *to], site)
+    timed("no-op translate, memory index built", [exe, "translate", *to], site)
+    timed("no-op translate, memory index cached", [exe, "translate", *to], site)
+
+    changed = random.Random(1).sample(posts, max(1, args.posts // 100))
+    for path in changed:
+        text = path.read_text("utf-8")
+        path.write_text(text.replace("这是第", "这是修改后的第", 1), "utf-8")
+    print(f"edited {len(changed)} posts (1 %)")
+    timed("check after the edit (exit 1: stale)", [exe, "check", *to], site)
+    edit_extract = timed("extract after the edit", [exe, "extract", *to], site)
+    timed("build after the edit", [exe, "build", *to], site)
+    timed("check after extract + build", [exe, "check", *to], site)
+    per_post = (edit_extract - noop_extract) / len(changed)
+    print(
+        f"\nno-op extract {noop_extract:.2f} s, no-op check {noop_check:.2f} s (target < 2 s); "
+        f"an edited post costs about {per_post * 1000:.0f} ms more to extract"
+    )
+    if tmp is not None:
+        tmp.cleanup()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
