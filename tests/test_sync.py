@@ -360,3 +360,78 @@ def test_the_review_backend_leaves_units_to_people(
     assert rows[0]["entries"]["reviewed"] == 1 and rows[0]["entries"]["machine"] == len(
         rows[0]["waiting"]
     )
+
+
+def test_export_to_xliff_and_import_back(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import xml.etree.ElementTree as ET
+
+    site = Site(tmp_path, CORPUS / "2019-03-12-docker-network.md")
+    assert _translate(tmp_path) == 0
+    xlf = tmp_path / "pending.xlf"
+    base = ["--root", str(tmp_path)]
+    assert main(["export", "--to", "en", "-o", str(xlf), *base, str(tmp_path / "content")]) == 0
+    ns = {"x": "urn:oasis:names:tc:xliff:document:1.2"}
+    tree = ET.parse(xlf)
+    units = tree.getroot().findall(".//x:trans-unit", ns)
+    assert len(units) == len(polib.pofile(str(site.po_path)))
+    file = tree.getroot().find("x:file", ns)
+    assert (
+        file is not None
+        and file.get("original") == "locales/en/post.po"
+        and file.get("target-language") == "en"
+    )
+
+    def unit(source_start: str) -> ET.Element:
+        for u in units:
+            source = u.find("x:source", ns)
+            assert source is not None
+            if (source.text or "").startswith(source_start):
+                return u
+        raise AssertionError(source_start)
+
+    # a CAT tool fills targets, keeping the inline codes
+    link = unit("使用 ")  # 使用 <x id="1"/> 启动的容器…详见<g id="2">官方文档</g>。
+    assert link.find("x:source/x:x", ns) is not None and link.find("x:source/x:g", ns) is not None
+    target = ET.SubElement(
+        link, "{urn:oasis:names:tc:xliff:document:1.2}target", {"state": "translated"}
+    )
+    target.text = "Containers started with "
+    code = ET.SubElement(target, "{urn:oasis:names:tc:xliff:document:1.2}x", {"id": "1"})
+    code.tail = " share the host's network stack. See "
+    g = ET.SubElement(target, "{urn:oasis:names:tc:xliff:document:1.2}g", {"id": "2"})
+    g.text = "the docs"
+    g.tail = "."
+    draft = unit("问题的现象是这样的")
+    ET.SubElement(
+        draft,
+        "{urn:oasis:names:tc:xliff:document:1.2}target",
+        {"state": "needs-review-translation"},
+    ).text = "What happened:"
+    broken = unit("Docker 安装完成后")
+    ET.SubElement(
+        broken, "{urn:oasis:names:tc:xliff:document:1.2}target", {"state": "final"}
+    ).text = "Docker makes three networks."
+    tree.write(xlf, encoding="utf-8", xml_declaration=True)
+
+    capsys.readouterr()
+    assert main(["import", str(xlf), *base]) == 1
+    captured = capsys.readouterr()
+    assert "locales/en/post.po: 2 entries updated" in captured.out
+    assert "tag <x1/> is missing" in captured.err
+    po = polib.pofile(str(site.po_path))
+    done = next(e for e in po if e.msgid.startswith("使用 "))
+    assert (
+        done.msgstr
+        == "Containers started with <x1/> share the host's network stack. See <x2>the docs</x2>."
+        and "fuzzy" not in done.flags
+    )
+    pending = po.find("问题的现象是这样的：")
+    assert pending is not None and pending.msgstr == "What happened:" and "fuzzy" in pending.flags
+    assert main(["build", "--to", "en", *base, str(tmp_path / "content")]) == 0
+    out = (tmp_path / "content" / "post.en.md").read_text("utf-8")
+    assert (
+        'Containers started with `--network host` share the host\'s network stack. See [the docs](https://docs.docker.com/network/host/ "Host networking").'
+        in out
+    )

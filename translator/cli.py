@@ -332,6 +332,62 @@ def status_command(
     sys.exit(run.exit_code())
 
 
+@cli.command("export")
+@paths_argument
+@to_option
+@click.option(
+    "-o",
+    "--output",
+    "output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="The XLIFF 1.2 file to write.",
+)
+@click.option("--all", "everything", is_flag=True, help="Every unit, not only the waiting ones.")
+@root_option
+def export_command(
+    paths: tuple[Path, ...], to: tuple[str, ...], output: Path, everything: bool, root: Path
+) -> None:
+    """Write the units waiting for a person to an XLIFF 1.2 file, for a CAT tool."""
+    from .exchange import export_units
+    from .files import write_atomic
+
+    run, posts, locales = _setup(root, paths, to)
+    found = []
+    for post in posts:
+        for locale in locales:
+            try:
+                catalog = run.site.read(post, locale)
+            except TranslatorError as exc:
+                run.error(exc)
+                continue
+            if catalog is not None:
+                found.append((run.site.catalog_path(post, locale), post.source, locale, catalog))
+    data = export_units(found, run.settings.source_locale, everything=everything)
+    write_atomic(output, data)
+    units = data.count(b"<trans-unit ")
+    click.echo(f"wrote {output}: {units} units from {len(found)} catalogs")
+    sys.exit(run.exit_code())
+
+
+@cli.command("import")
+@click.argument("xliff", type=click.Path(dir_okay=False, path_type=Path))
+@root_option
+def import_command(xliff: Path, root: Path) -> None:
+    """Take a reviewer's XLIFF back into the catalogs; then run `translator build`."""
+    from .exchange import import_units
+
+    settings = load_settings(root)
+    result = import_units(xliff, settings.root)
+    for po, count in result.updated.items():
+        click.echo(f"{po}: {count} entries updated")
+    for line in result.skipped:
+        click.echo(line, err=True)
+    if not result.updated and not result.skipped:
+        click.echo("nothing to import")
+    sys.exit(1 if result.skipped else 0)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI and return its exit code (errors shown once, as ``path:line: message``)."""
     try:
