@@ -11,13 +11,10 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from markdown_it.token import Token
-
-from . import syntax
 from .errors import BuildError
 from .front_matter import render_front_matter
 from .placeholders import PlaceholderError, restore
-from .segmenter import Segmentation, Unit
+from .segmenter import Segmentation, Unit, parse_structure
 
 Lookup = Callable[[str, str | None], str | None]
 """(msgid, context) -> translation, or None when there is none to publish."""
@@ -72,23 +69,23 @@ def assemble(
             problems.append(Problem(unit, str(exc)))
     head = _head(seg, fields)
     body = _splice(seg, rendered)
-    if not _same_structure(seg.post.body, body):
+    if rendered and not _same_structure(seg, body):
         # find the units that break the structure on their own; escaping the Markdown
         # block syntax their text starts a line with (a "1. " or "# ") may save them
         for i in list(rendered):
-            if _same_structure(seg.post.body, _splice(seg, {i: rendered[i]})):
+            if _same_structure(seg, _splice(seg, {i: rendered[i]})):
                 continue
             unit = seg.units[i]
             escaped = _render(
                 unit, _translation(unit, lookup, cjk_target) or "", lookup, escape_blocks=True
             )
-            if _same_structure(seg.post.body, _splice(seg, {i: escaped})):
+            if _same_structure(seg, _splice(seg, {i: escaped})):
                 rendered[i] = escaped
             else:
                 problems.append(Problem(unit, "translation would change the block structure"))
                 del rendered[i]
         body = _splice(seg, rendered)
-        if not _same_structure(seg.post.body, body):  # units that only break it together
+        if not _same_structure(seg, body):  # units that only break it together
             raise BuildError(
                 "the translated post would not have the source's block structure; not written",
                 seg.post.path,
@@ -144,12 +141,15 @@ def _escaper(kind: str, escape_blocks: bool) -> Callable[[str, bool], str]:
 def _splice(seg: Segmentation, rendered: dict[int, str]) -> str:
     """The body with the rendered units in place."""
     post = seg.post
-    body = post.body
-    for index in sorted(rendered, key=lambda i: seg.units[i].start, reverse=True):
+    pieces = []
+    pos = post.body_start
+    for index in sorted(rendered, key=lambda i: seg.units[i].start):
         unit = seg.units[index]
-        a, b = unit.start - post.body_start, unit.end - post.body_start
-        body = body[:a] + rendered[index] + body[b:]
-    return body
+        pieces.append(post.text[pos : unit.start])
+        pieces.append(rendered[index])
+        pos = unit.end
+    pieces.append(post.text[pos:])
+    return "".join(pieces)
 
 
 def _head(seg: Segmentation, fields: dict[str, str]) -> str:
@@ -162,11 +162,5 @@ def _head(seg: Segmentation, fields: dict[str, str]) -> str:
     return head
 
 
-def structure(body: str) -> list[tuple[str, str, int, int, bool]]:
-    """The block structure of a Markdown body: what must survive translation."""
-    tokens: list[Token] = syntax.parser().parse(body, {})
-    return [(t.type, t.tag, t.nesting, t.level, t.hidden) for t in tokens]
-
-
-def _same_structure(source_body: str, body: str) -> bool:
-    return structure(source_body) == structure(body)
+def _same_structure(seg: Segmentation, body: str) -> bool:
+    return seg.structure == parse_structure(body)

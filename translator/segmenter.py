@@ -11,8 +11,10 @@ back exactly is left out (and so kept byte for byte) rather than guessed at.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from markdown_it.helpers import parseLinkLabel, parseLinkTitle
 from markdown_it.rules_inline import StateInline
@@ -53,17 +55,31 @@ class Segmentation:
     post: Post
     units: list[Unit]  # body and front-matter units, in document order
     fields: list[Field] = field(default_factory=list)
+    structure: list[Block] = field(default_factory=list)  # the body's, see block_structure
 
 
 def segment_post(post: Post, keys: Sequence[str], *, split: bool = False) -> Segmentation:
     """Return the units of ``post``: front-matter values named by ``keys``, then the body's."""
     fields = find_fields(post, keys)
     units = [_field_unit(f) for f in fields]
-    units.extend(_body_units(post))
+    body_units, structure = _body_units(post)
+    units.extend(body_units)
     units.sort(key=lambda u: (u.line, u.start))
     if split:
         units = [_with_sentences(u) for u in units]
-    return Segmentation(post, units, fields)
+    return Segmentation(post, units, fields, structure)
+
+
+Block = tuple[str, str, int, int, bool]
+
+
+def block_structure(tokens: Sequence[Token]) -> list[Block]:
+    """The block structure of parsed Markdown: what must survive translation."""
+    return [(t.type, t.tag, t.nesting, t.level, t.hidden) for t in tokens]
+
+
+def parse_structure(body: str) -> list[Block]:
+    return block_structure(syntax.parser().parse(body, {}))
 
 
 def _field_unit(f: Field) -> Unit:
@@ -91,7 +107,7 @@ def _with_sentences(unit: Unit) -> Unit:
 # -- body -------------------------------------------------------------------------------
 
 
-def _body_units(post: Post) -> list[Unit]:
+def _body_units(post: Post) -> tuple[list[Unit], list[Block]]:
     md = syntax.parser()
     env: dict[str, object] = {}
     body = post.body
@@ -120,7 +136,7 @@ def _body_units(post: Post) -> list[Unit]:
             len(stack) >= 2 and stack[-2] == "list_item_open" and _item_starts(post, lines, first)
         )
         units.extend(_inline_units(post, tok, env, offsets, kind, first_paragraph_of_item))
-    return units
+    return units, block_structure(tokens)
 
 
 def _kind(stack: list[str]) -> str:
@@ -138,6 +154,7 @@ def _kind(stack: list[str]) -> str:
     return "paragraph"
 
 
+@lru_cache(maxsize=8)
 def _line_starts(text: str) -> list[int]:
     starts = [0]
     starts.extend(m.end() for m in re.finditer("\n", text))
@@ -377,7 +394,7 @@ def _inline_units(
         placeholders.append(Placeholder(new_number, k, open_parts, close_parts))
 
     start, end = offsets[pieces[0].a], offsets[pieces[-1].b]
-    line = text.count("\n", 0, start) + 1
+    line = bisect_right(_line_starts(text), start)
     unit = Unit("".join(msgid), kind, line, start, end, tuple(placeholders), None, joined)
     return [unit, *slot_units_of(post, slots, offsets)]
 
@@ -404,7 +421,7 @@ def slot_units_of(
     for items in slots.values():
         for a, _b, slot in items:
             if slot.text:
-                line = post.text.count("\n", 0, offsets[a]) + 1
+                line = bisect_right(_line_starts(post.text), offsets[a])
                 out.append(Unit(slot.text, slot.kind, line, offsets[a], -1))
     return out
 
