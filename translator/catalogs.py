@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from babel.core import Locale, UnknownLocaleError
-from babel.messages.catalog import Catalog
+from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import PoFileError, PoFileParser, normalize, unescape, write_po
 
 from .errors import CatalogError, ConfigError
@@ -274,3 +274,29 @@ def untranslated_texts(text: str) -> set[str]:
         "".join(unescape(q) for q in re.findall(_Q, m.group(2)))
         for m in _UNTRANSLATED.finditer(text if text.endswith("\n") else text + "\n")
     } - {""}
+
+
+class EntryLines:
+    """The line of each message's ``msgid`` keyword in a PO file, for reports.
+
+    (Babel remembers the line of a message's first string, which for a wrapped msgid is
+    the line after ``msgid ""``.)
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lines: list[str] | None = None
+
+    def of(self, message: Message) -> int | None:
+        if message.lineno is None:
+            return None
+        if self._lines is None:
+            try:
+                self._lines = self.path.read_text("utf-8").split("\n")
+            except (OSError, UnicodeDecodeError):
+                self._lines = []
+        line = message.lineno + 1
+        for number in range(min(line, len(self._lines)), 0, -1):
+            if self._lines[number - 1].startswith("msgid "):
+                return number
+        return line

@@ -20,6 +20,7 @@ from .backends import Backend, BackendContext, Batch, Request, load_backend
 from .catalogs import (
     EXTRACT_OPTIONS,
     SOURCE_HASH,
+    EntryLines,
     PostCatalog,
     header_value,
     lint_po,
@@ -265,16 +266,12 @@ def render(
 
     result = assemble(seg, lookup, cjk_target=cjk_target)
     po = site.catalog_path(post, locale)
-    po_lines: list[str] | None = None
+    lines = EntryLines(site.settings.root / po)
     problems = []
     found: list[tuple[Message | None, str]] = [(m, why) for m, why in rejected]
     found += [(find(p.unit.text, p.unit.context), p.message) for p in result.problems]
     for entry, why in found:
-        line = None
-        if entry is not None and entry.lineno is not None:
-            if po_lines is None:
-                po_lines = _lines_of(site.settings.root / po)
-            line = _msgid_line(po_lines, entry.lineno + 1)
+        line = lines.of(entry) if entry is not None else None
         text = str(entry.id) if entry is not None else ""
         shown = text if len(text) <= 40 else text[:39] + "…"
         where = f"{po}:{line}" if line else po
@@ -285,21 +282,6 @@ def render(
     except PostError as exc:
         raise BuildError(f"built post would not parse: {exc.message}", post.source) from exc
     return output, problems
-
-
-def _lines_of(path: Path) -> list[str]:
-    try:
-        return path.read_text("utf-8").split("\n")
-    except (OSError, UnicodeDecodeError):
-        return []
-
-
-def _msgid_line(lines: list[str], line: int) -> int:
-    """The line of the ``msgid`` keyword of the entry whose text Babel saw on ``line``."""
-    for number in range(min(line, len(lines)), 0, -1):
-        if lines[number - 1].startswith("msgid "):
-            return number
-    return line
 
 
 def _sample_char(locale: str) -> str:

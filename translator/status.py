@@ -7,6 +7,8 @@ import re
 from dataclasses import asdict, dataclass, field
 from pathlib import PurePosixPath
 
+from .catalogs import EntryLines
+from .pipeline import Site
 from .placeholders import TAG
 from .site import PostPaths
 from .states import State, origin_of, state_of
@@ -33,10 +35,7 @@ class Row:
         return asdict(self)
 
 
-def post_status(site: object, post: PostPaths, locale: str) -> Row:
-    from .pipeline import Site
-
-    assert isinstance(site, Site)
+def post_status(site: Site, post: PostPaths, locale: str) -> Row:
     path = site.catalog_path(post, locale)
     row = Row(post.source, locale, path, {s.value: 0 for s in State}, {s.value: 0 for s in State})
     catalog = site.read(post, locale)
@@ -44,6 +43,7 @@ def post_status(site: object, post: PostPaths, locale: str) -> Row:
         row.entries = {}
         row.words = {}
         return row
+    lines = EntryLines(site.settings.root / path)
     for message in catalog:
         if not message.id:
             continue
@@ -51,7 +51,7 @@ def post_status(site: object, post: PostPaths, locale: str) -> Row:
         row.entries[state.value] += 1
         row.words[state.value] += words(str(message.id))
         if state is not State.REVIEWED:
-            line = (message.lineno or 0) + 1
+            line = lines.of(message)
             row.waiting.append(
                 {
                     "line": line,
