@@ -60,3 +60,27 @@ def _leftover_markup(text: str) -> set[str]:
                 continue
             found.update(marker for marker in _MARKERS if marker in child.content)
     return found
+
+
+_TOKENS = re.compile(r"\d+(?:[.,:]\d+)*%?|[A-Za-z][A-Za-z0-9+#]*(?:[._-][A-Za-z0-9+#]+)*")
+
+
+def machine_problem(source: str, output: str, *, cjk_target: bool) -> str | None:
+    """What a machine got wrong that a person rarely does: tags lost or invented, numbers
+    and Latin-script names changed ("2017" turned into "April 17th"), Chinese left in a
+    non-CJK target, nothing at all."""
+    if not output.strip():
+        return "empty translation"
+    try:
+        check_tags(output, placeholders_in(source))
+    except PlaceholderError as exc:
+        return str(exc)
+    plain_out = TAG.sub(" ", output).lower()
+    for token in _TOKENS.findall(TAG.sub(" ", source)):
+        if token.lower() not in plain_out:
+            return f"{token!r} of the source is missing"
+    if not cjk_target:
+        left = leftover_cjk(TAG.sub("", output))
+        if left:
+            return f"Chinese left in the translation: {''.join(dict.fromkeys(left))[:10]}"
+    return None

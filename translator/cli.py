@@ -211,9 +211,25 @@ def build_command(paths: tuple[Path, ...], to: tuple[str, ...], root: Path) -> N
     help="Backend for missing units, after translation memory: pseudo, review, tm, "
     "or one an installed plug-in registers.",
 )
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Send and write nothing: print, per backend, the requests, characters and cost.",
+)
+@click.option(
+    "--max-chars",
+    type=click.IntRange(min=0),
+    metavar="N",
+    help="Stop before sending anything if the run would send more than N characters.",
+)
 @root_option
 def translate_command(
-    paths: tuple[Path, ...], to: tuple[str, ...], backends: tuple[str, ...], root: Path
+    paths: tuple[Path, ...],
+    to: tuple[str, ...],
+    backends: tuple[str, ...],
+    dry_run: bool,
+    max_chars: int | None,
+    root: Path,
 ) -> None:
     """Extract, fill missing units through a backend, and build: the main job."""
     run, posts, locales = _setup(root, paths, to)
@@ -221,8 +237,23 @@ def translate_command(
     chain = [DEFAULT_BACKEND, *[b for b in chosen if b != DEFAULT_BACKEND]]
     with _progress(2 * len(posts) * len(locales), "translate") as step:
         outcomes, report = translate(
-            run.site, posts, locales, chain, lambda _p, exc: run.error(exc), step
+            run.site,
+            posts,
+            locales,
+            chain,
+            lambda _p, exc: run.error(exc),
+            step,
+            dry_run=dry_run,
+            max_chars=max_chars,
         )
+    if dry_run:
+        click.echo("dry run: nothing sent, nothing written")
+        for e in report.estimates:
+            click.echo(
+                f"{e.backend}: {e.texts} texts in {e.requests} requests, "
+                f"{e.chars:,} characters, about {e.cost:.4f} (price per million: see config)"
+            )
+        sys.exit(run.exit_code())
     run.site.save_records()
     summary = Summary(run.settings)
     for outcome in outcomes:

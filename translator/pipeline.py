@@ -352,6 +352,7 @@ class Fill:
     sent: dict[str, int] = field(default_factory=dict)  # backend -> texts sent
     filled: dict[str, int] = field(default_factory=dict)  # backend -> texts filled
     rejected: list[str] = field(default_factory=list)
+    estimates: list[Estimate] = field(default_factory=list)  # a dry run's
 
 
 def wants_backend(message: Message) -> bool:
@@ -363,16 +364,84 @@ def wants_backend(message: Message) -> bool:
     return not human_owned(message) and bool(message.previous_id)
 
 
-def load_backends(site: Site, names: Sequence[str]) -> list[Backend]:
+def load_backends(site: Site, names: Sequence[str], *, dry_run: bool = False) -> list[Backend]:
     return [
         load_backend(
             name,
             BackendContext(
-                site.settings.root, site.settings.locales_dir, site.settings.backends.get(name, {})
+                site.settings.root,
+                site.settings.locales_dir,
+                site.settings.backends.get(name, {}),
+                dry_run,
             ),
         )
         for name in names
     ]
+
+
+def _pending(
+    catalogs: Sequence[tuple[PostPaths, str, PostCatalog]],
+) -> dict[str, dict[str, list[Message]]]:
+    """locale -> text -> the messages waiting for it: each distinct text once per locale."""
+    by_locale: dict[str, dict[str, list[Message]]] = {}
+    for _post, locale, catalog in catalogs:
+        for message in catalog:
+            if wants_backend(message):
+                by_locale.setdefault(locale, {}).setdefault(str(message.id), []).append(message)
+    return by_locale
+
+
+def _offered(backend: Backend, locale: str, texts: list[str]) -> list[str]:
+    prefilter = getattr(backend, "prefilter", None)
+    if prefilter is None:
+        return texts
+    wanted = prefilter(locale, set(texts))
+    return [t for t in texts if t in wanted]
+
+
+@dataclass(slots=True)
+class Estimate:
+    """What one backend would be sent: the dry run's answer, and the budget's measure."""
+
+    backend: str
+    texts: int = 0
+    requests: int = 0
+    chars: int = 0
+    cost: float = 0.0
+
+
+def estimate(
+    site: Site,
+    catalogs: Sequence[tuple[PostPaths, str, PostCatalog]],
+    backends: Sequence[Backend],
+) -> list[Estimate]:
+    """What the backends would be sent, sending nothing: after the translation memory and
+    the cache of earlier machine translations, within each provider's request limits."""
+    from .backends.http import HttpBackend
+    from .backends.wire import to_wire
+
+    estimates = []
+    left = {locale: list(texts) for locale, texts in _pending(catalogs).items()}
+    source = site.settings.source_locale
+    for backend in backends:
+        found = Estimate(backend.name)
+        for locale, texts in left.items():
+            offered = _offered(backend, locale, texts)
+            if isinstance(backend, HttpBackend):
+                todo = backend.uncached(offered, source, locale)
+                groups = backend.plan([to_wire(t) for t in todo])
+                found.texts += len(todo)
+                found.requests += len(groups)
+                found.chars += sum(backend.size(w) for g in groups for w in g)
+            left[locale] = [t for t in texts if t not in set(offered)]
+        if isinstance(backend, HttpBackend):
+            found.cost = found.chars / 1e6 * backend.price
+        estimates.append(found)
+    return estimates
+
+
+class BudgetExceeded(TranslatorError):
+    """A run would send more than ``--max-chars``; nothing was sent or written."""
 
 
 def fill(
@@ -382,21 +451,13 @@ def fill(
 ) -> Fill:
     """Send every unit that needs it (once per distinct text and locale) to the backends,
     in order; what one backend fills, the next is not asked for. Nothing a person wrote
-    or approved is ever replaced."""
+    or approved is ever replaced. A translation that fails the checks is kept as a fuzzy
+    suggestion with the reason, never published."""
     report = Fill()
     for backend in backends:
         name = backend.name
-        by_locale: dict[str, dict[str, list[Message]]] = {}
-        for _post, locale, catalog in catalogs:
-            for message in catalog:
-                if wants_backend(message):
-                    by_locale.setdefault(locale, {}).setdefault(str(message.id), []).append(message)
-        for locale, pending in by_locale.items():
-            texts = list(pending)
-            prefilter = getattr(backend, "prefilter", None)
-            if prefilter is not None:
-                wanted = prefilter(locale, set(texts))
-                texts = [t for t in texts if t in wanted]
+        for locale, pending in _pending(catalogs).items():
+            texts = _offered(backend, locale, list(pending))
             for start in range(0, len(texts), BATCH_SIZE):
                 chunk = texts[start : start + BATCH_SIZE]
                 batch = Batch(site.settings.source_locale, locale, tuple(Request(t) for t in chunk))
@@ -405,19 +466,25 @@ def fill(
                 for text, suggestion in zip(chunk, suggestions, strict=True):
                     if suggestion is None:
                         continue
+                    note = suggestion.note
                     try:
                         check_tags(suggestion.text, placeholders_in(text))
                     except PlaceholderError as exc:
-                        report.rejected.append(f"{name}: {text[:40]!r}: {exc}")
-                        continue
+                        note = str(exc)
+                    if note:
+                        report.rejected.append(f"{name}: {locale}: {text[:40]!r}: {note}")
                     for message in pending[text]:
                         message.string = suggestion.text
                         message.previous_id = []
                         message.flags.discard("fuzzy")
-                        if suggestion.fuzzy:
+                        if suggestion.fuzzy or note:
                             message.flags.add("fuzzy")
-                        set_origin(message, suggestion.origin)
-                    report.filled[name] = report.filled.get(name, 0) + 1
+                        set_origin(message, suggestion.origin, rejected=note)
+                    if not note:
+                        report.filled[name] = report.filled.get(name, 0) + 1
+        close = getattr(backend, "close", None)
+        if close is not None:
+            close()
     return report
 
 
@@ -444,13 +511,18 @@ def translate(
     backend_names: Sequence[str],
     on_error: Callable[[PostPaths, TranslatorError], None],
     step: Callable[[], None] = lambda: None,
+    *,
+    dry_run: bool = False,
+    max_chars: int | None = None,
 ) -> tuple[list[Outcome], Fill]:
     """Extract, fill the gaps through the backends, write the catalogs, build the posts.
 
     Only catalogs that changed, or that a backend may fill, are parsed. ``step`` is
-    called once per post and locale extracted, and once per one built.
+    called once per post and locale extracted, and once per one built. With ``dry_run``
+    nothing is sent or written: the report carries the estimates. With ``max_chars``, a
+    run that would send more characters stops before sending anything.
     """
-    backends = load_backends(site, backend_names)
+    backends = load_backends(site, backend_names, dry_run=dry_run)
     catalogs: list[tuple[PostPaths, str, PostCatalog]] = []
     current: list[tuple[PostPaths, str]] = []
     for post in posts:
@@ -468,6 +540,16 @@ def translate(
                 step()
         except TranslatorError as exc:
             on_error(post, exc)
+    if dry_run or max_chars is not None:
+        estimates = estimate(site, catalogs, backends)
+        total = sum(e.chars for e in estimates)
+        if dry_run:
+            return [], Fill(estimates=estimates)
+        if max_chars is not None and total > max_chars:
+            raise BudgetExceeded(
+                f"this run would send {total:,} characters, over the budget of "
+                f"{max_chars:,} (--max-chars); nothing was sent or written"
+            )
     report = fill(site, catalogs, backends)
     written = set()
     for post, locale, catalog in catalogs:

@@ -42,10 +42,17 @@ def origin_of(message: Message) -> str | None:
     return None
 
 
-def set_origin(message: Message, origin: str) -> None:
-    """Record that ``origin`` wrote the current translation."""
-    message.user_comments = [c for c in message.user_comments if not c.startswith(ORIGIN_PREFIX)]
+REJECTED_PREFIX = "rejected: "
+
+
+def set_origin(message: Message, origin: str, *, rejected: str = "") -> None:
+    """Record that ``origin`` wrote the current translation (and why it was rejected)."""
+    message.user_comments = [
+        c for c in message.user_comments if not c.startswith((ORIGIN_PREFIX, REJECTED_PREFIX))
+    ]
     message.user_comments.append(f"{ORIGIN_PREFIX}{origin} {_text_hash(str(message.string))}")
+    if rejected:
+        message.user_comments.append(REJECTED_PREFIX + rejected)
 
 
 def state_of(message: Message) -> State:
@@ -55,6 +62,8 @@ def state_of(message: Message) -> State:
         return State.REVIEWED
     if message.previous_id or origin_of(message) is None:
         return State.STALE
+    if any(c.startswith(REJECTED_PREFIX) for c in message.user_comments):
+        return State.STALE  # a machine's output that failed the checks: for a person to fix
     return State.MACHINE
 
 

@@ -25,6 +25,11 @@ __all__ = [
 GROUP = "translator.backends"
 DEFAULT_BACKEND = "tm"
 _BUILTIN = {
+    "azure": "translator.backends.providers:AzureBackend",
+    "deepl": "translator.backends.providers:DeepLBackend",
+    "google": "translator.backends.providers:GoogleBackend",
+    "libretranslate": "translator.backends.providers:LibreTranslateBackend",
+    "openai": "translator.backends.providers:ChatBackend",
     "pseudo": "translator.backends.pseudo:PseudoBackend",
     "review": "translator.backends.review:ReviewBackend",
     "tm": "translator.backends.memory:MemoryBackend",

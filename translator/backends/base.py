@@ -43,6 +43,7 @@ class BackendContext:
     root: Path
     locales_dir: str
     options: Mapping[str, Any] = field(default_factory=dict)
+    dry_run: bool = False  # plan, estimate, send nothing
 
 
 @runtime_checkable

@@ -1,0 +1,195 @@
+"""Machine-translation backends against fake servers that speak each provider's wire
+format over real HTTP on 127.0.0.1. No test reaches the network."""
+
+from __future__ import annotations
+
+import math
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import polib
+import pytest
+
+from translator.cjk import has_ideographs
+from translator.cli import main
+
+from .conftest import CORPUS
+from .fakes import KEY, FakeServer
+from .roundtrip import protected_parts, segment
+
+SEED = CORPUS / "seed-2017-05-09-openstack-boston-summit.md"
+PROVIDERS = {
+    "deepl": ("", 50),
+    "libretranslate": ("", 50),
+    "azure": ('region = "eastasia"\n', 1000),
+    "google": ("", 128),
+    "openai": ('model = "test-model"\n', 8),
+}
+
+
+@pytest.fixture(params=sorted(PROVIDERS))
+def provider(request: pytest.FixtureRequest) -> Iterator[tuple[str, FakeServer]]:
+    with FakeServer(request.param) as server:
+        yield request.param, server
+
+
+def _site(root: Path, name: str, server: FakeServer, extra: str = "") -> Path:
+    (root / "content").mkdir(parents=True, exist_ok=True)
+    shutil.copy(SEED, root / "content" / "post.md")
+    options, _limit = PROVIDERS[name]
+    (root / "translator.toml").write_text(
+        f'locales = ["en"]\nbackend = "{name}"\n[backends.{name}]\nendpoint = "{server.url}"\n'
+        f'key_env = "FAKE_MT_KEY"\nbackoff = 0.01\nmax_wait = 0.05\ntimeout = 0.5\n{options}{extra}'
+    )
+    return root
+
+
+def _run(root: Path, *args: str) -> int:
+    return main(["translate", "--root", str(root), str(root / "content"), *args])
+
+
+def test_the_seed_post_end_to_end(
+    provider: tuple[str, FakeServer], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    name, server = provider
+    monkeypatch.setenv("FAKE_MT_KEY", KEY)
+    root = _site(tmp_path, name, server)
+    assert _run(root) == 0
+    out = (root / "content" / "post.en.md").read_text("utf-8")
+    seg = segment(SEED.read_bytes())
+    # every protected span of the source is in the published post, byte for byte
+    for part in set(protected_parts(seg)):
+        assert out.count(part) >= protected_parts(seg).count(part), part
+    assert not has_ideographs(out.split("---", 2)[2]), "everything was translated"
+    # only units with Chinese were sent, each once, batched within the provider's limit
+    sent = server.texts
+    assert sent and all(has_ideographs(t) for t in sent)
+    assert len(sent) == len(set(sent))
+    units = len([u for u in seg.units if u.needs_translation])
+    assert (
+        len(server.log)
+        <= math.ceil(len({u.text for u in seg.units if u.needs_translation}) / PROVIDERS[name][1])
+        + 1
+    )
+    assert len(sent) <= units
+    po = polib.pofile(str(root / "locales/en/post.po"))
+    assert all(
+        e.msgstr and f"translated-by: {name}" in e.tcomment and "fuzzy" in e.flags for e in po
+    )
+    assert KEY not in (root / "locales/en/post.po").read_text("utf-8")
+    # a second run sends nothing at all
+    before = len(server.log)
+    assert _run(root) == 0
+    assert len(server.log) == before
+    # nor does a run from scratch: the cache remembers what was paid for
+    shutil.rmtree(root / "locales")
+    (root / "content" / "post.en.md").unlink()
+    assert _run(root) == 0
+    assert len(server.log) == before
+    assert (root / "content" / "post.en.md").read_text("utf-8") == out
+
+
+@pytest.mark.parametrize("fault", ["429:1", "429", "503", "timeout", "malformed", "drop"])
+def test_temporary_faults_are_retried(
+    fault: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FAKE_MT_KEY", KEY)
+    with FakeServer("deepl") as server:
+        server.faults += [fault, fault]
+        root = _site(tmp_path, "deepl", server)
+        assert _run(root) == 0
+        assert not server.faults
+        assert "tr" in (root / "content" / "post.en.md").read_text("utf-8")
+
+
+def test_faults_that_do_not_pass_give_up_cleanly(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("FAKE_MT_KEY", KEY)
+    with FakeServer("deepl") as server:
+        server.faults += ["503"] * 10
+        root = _site(tmp_path, "deepl", server)
+        capsys.readouterr()
+        assert _run(root) == 1
+        err = capsys.readouterr().err
+        assert "deepl: HTTP 503" in err and "gave up after 5 tries" in err
+        assert not (root / "locales").exists(), "nothing half-written"
+
+
+def test_quota_exceeded_stops_the_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("FAKE_MT_KEY", KEY)
+    with FakeServer("deepl") as server:
+        server.faults.append("456")
+        root = _site(tmp_path, "deepl", server)
+        capsys.readouterr()
+        assert _run(root) == 1
+        assert "deepl: quota exceeded: Quota exceeded" in capsys.readouterr().err
+        assert len(server.log) == 0 and not (root / "locales").exists()
+
+
+def test_a_bad_key_names_the_variable_and_never_shows_the_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("FAKE_MT_KEY", "wrong-" + KEY)
+    with FakeServer("deepl") as server:
+        root = _site(tmp_path, "deepl", server)
+        capsys.readouterr()
+        assert _run(root) == 1
+        captured = capsys.readouterr()
+        assert "deepl: not authorized (the key in FAKE_MT_KEY)" in captured.err
+        assert KEY not in captured.err + captured.out
+    monkeypatch.delenv("FAKE_MT_KEY")
+    assert _run(root) == 1
+    assert "set the environment variable FAKE_MT_KEY" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("fault", ["drop-tag", "leave-chinese"])
+def test_a_bad_translation_is_retried_alone_then_kept_as_a_fuzzy_suggestion(
+    fault: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FAKE_MT_KEY", KEY)
+    with FakeServer("deepl") as server:
+        server.faults += [fault] * 30
+        root = _site(tmp_path, "deepl", server)
+        _run(root)
+        po = polib.pofile(str(root / "locales/en/post.po"))
+        rejected = [e for e in po if "rejected:" in e.tcomment]
+        assert rejected and all("fuzzy" in e.flags for e in rejected)
+        out = (root / "content" / "post.en.md").read_text("utf-8")
+        assert " 中文" not in out, "a rejected suggestion is never published"
+        retried_alone = [entry for entry in server.log if len(entry.texts) == 1]
+        assert retried_alone
+
+
+def test_dry_run_and_budget_send_and_write_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("FAKE_MT_KEY", KEY)
+    with FakeServer("deepl") as server:
+        root = _site(tmp_path, "deepl", server)
+        capsys.readouterr()
+        assert _run(root, "--dry-run") == 0
+        out = capsys.readouterr().out
+        assert "dry run: nothing sent, nothing written" in out
+        line = next(ln for ln in out.split("\n") if ln.startswith("deepl:"))
+        assert " texts in 1 requests, " in line
+        assert not server.log and not (root / "locales").exists()
+        assert _run(root, "--max-chars", "100") == 1
+        assert "over the budget of 100" in capsys.readouterr().err
+        assert not server.log and not (root / "locales").exists()
+        assert _run(root, "--max-chars", "100000") == 0
+        assert server.log
+
+
+def test_openai_reply_problems_are_retried(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FAKE_MT_KEY", KEY)
+    with FakeServer("openai") as server:
+        server.faults += ["length", "missing-key"]
+        root = _site(tmp_path, "openai", server)
+        assert _run(root) == 0
+        assert not server.faults
+        po = polib.pofile(str(root / "locales/en/post.po"))
+        assert all(e.msgstr for e in po)

@@ -1,0 +1,291 @@
+"""What every backend that calls a paid or remote HTTP API shares: the secret from an
+environment variable, batching within the provider's limits, retries that respect the
+provider, one error tree, a disk cache so nothing is paid for twice, and validation of
+what comes back.
+
+A provider backend subclasses :class:`HttpBackend` and writes two methods: ``request``
+(texts on the wire in, an ``httpx.Request`` out) and ``parse`` (the response in, texts on
+the wire out).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import random
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from ..checks import machine_problem
+from ..cjk import is_cjk
+from ..errors import BackendRejected, BackendUnavailable, ConfigError
+from .base import BackendContext, Batch, Suggestion
+from .wire import from_wire, to_wire
+
+CACHE_DIR = ".translator-cache"
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    texts: int  # texts per request
+    chars: int  # characters per request (the provider's unit: code points or bytes)
+    utf8_bytes: bool = False  # count ``chars`` in UTF-8 bytes
+
+
+class Retry(Exception):
+    """A temporary failure; ``after`` seconds if the provider said so."""
+
+    def __init__(self, message: str, after: float | None = None) -> None:
+        super().__init__(message)
+        self.after = after
+
+
+class HttpBackend:
+    name = "http"
+    default_endpoint = ""
+    default_key_env: str | None = None  # the environment variable holding the secret
+    limits = Limits(texts=50, chars=10_000)
+    price_per_million = 0.0  # estimated cost of a million billed characters, for --dry-run
+
+    def __init__(self, context: BackendContext) -> None:
+        options = dict(context.options)
+        self.options: Mapping[str, Any] = options
+        self.endpoint = str(options.get("endpoint", self.default_endpoint)).rstrip("/")
+        if not self.endpoint:
+            raise ConfigError(f"backends.{self.name}.endpoint is not set")
+        self.key_env = options.get("key_env", self.default_key_env)
+        self.timeout = float(options.get("timeout", 30))
+        self.retries = int(options.get("retries", 4))
+        self.backoff = float(options.get("backoff", 1.0))
+        self.max_wait = float(options.get("max_wait", 60))
+        self.price = float(options.get("price_per_million", self.price_per_million))
+        self.dry_run = context.dry_run
+        self._client: httpx.Client | None = None
+        self._cache = MachineCache(context.root / CACHE_DIR / "mt" / f"{self.name}.jsonl")
+        self.sent_chars = 0
+        self.requests = 0
+
+    # -- what a provider writes ---------------------------------------------------------
+
+    def request(self, texts: list[str], source: str, target: str) -> httpx.Request:
+        raise NotImplementedError
+
+    def parse(self, response: httpx.Response, count: int) -> list[str]:
+        raise NotImplementedError
+
+    def fingerprint(self) -> str:
+        """Everything besides the text that changes what comes back (model, glossary…)."""
+        keys = ("model", "formality", "glossary_id", "glossary", "prompt")
+        return json.dumps([self.endpoint, *[self.options.get(k) for k in keys]])
+
+    # -- shared ---------------------------------------------------------------------
+
+    @property
+    def secret(self) -> str:
+        if not self.key_env:
+            return ""
+        value = os.environ.get(str(self.key_env), "")
+        if not value:
+            raise BackendRejected(
+                f"{self.name}: no API key: set the environment variable {self.key_env}"
+            )
+        return value
+
+    @property
+    def client(self) -> httpx.Client:
+        if self._client is None:
+            self._client = httpx.Client(timeout=self.timeout)
+        return self._client
+
+    def size(self, text: str) -> int:
+        return len(text.encode()) if self.limits.utf8_bytes else len(text)
+
+    def plan(self, texts: Sequence[str]) -> list[list[str]]:
+        """Group wire texts into requests within the provider's limits."""
+        requests: list[list[str]] = []
+        current: list[str] = []
+        chars = 0
+        for text in texts:
+            size = self.size(text)
+            if current and (len(current) >= self.limits.texts or chars + size > self.limits.chars):
+                requests.append(current)
+                current, chars = [], 0
+            current.append(text)
+            chars += size
+        if current:
+            requests.append(current)
+        return requests
+
+    def key(self, text: str, source: str, target: str) -> str:
+        raw = json.dumps([self.name, self.fingerprint(), source, target, text])
+        return hashlib.sha256(raw.encode()).hexdigest()
+
+    def uncached(self, texts: Sequence[str], source: str, target: str) -> list[str]:
+        return [t for t in texts if self._cache.get(self.key(t, source, target)) is None]
+
+    def translate(self, batch: Batch) -> list[Suggestion | None]:
+        source, target = batch.source_locale, batch.target_locale
+        cjk_target = is_cjk("中" if target.split("-")[0] in ("zh", "ja", "ko") else "a")
+        texts = [r.text for r in batch.requests]
+        todo = self.uncached(texts, source, target)
+        for group in self.plan([to_wire(t) for t in todo]):
+            originals = [from_wire(w) for w in group]
+            results = self.send(group, source, target)
+            for original, result in zip(originals, results, strict=True):
+                self._cache.put(self.key(original, source, target), result)
+            self._cache.flush()  # paid for: kept, whatever happens next
+        out: list[Suggestion | None] = []
+        for text in texts:
+            cached = self._cache.get(self.key(text, source, target))
+            if cached is None:
+                out.append(None)
+                continue
+            result = cached
+            problem = machine_problem(text, result, cjk_target=cjk_target)
+            if problem is not None:
+                # another strategy: the unit alone, once (batches lose units' tags more)
+                retried = self.send([to_wire(text)], source, target)[0]
+                if machine_problem(text, retried, cjk_target=cjk_target) is None:
+                    self._cache.put(self.key(text, source, target), retried)
+                    self._cache.flush()
+                    result, problem = retried, None
+            if problem is None:
+                out.append(Suggestion(result, self.name))
+            else:
+                out.append(Suggestion(result, self.name, fuzzy=True, note=problem))
+        return out
+
+    def send(self, wire_texts: list[str], source: str, target: str) -> list[str]:
+        """One request (retried as the provider allows); the texts back, off the wire."""
+        if self.dry_run:
+            raise BackendRejected(f"{self.name}: nothing is sent in a dry run")
+        attempt = 0
+        while True:
+            try:
+                request = self.request(wire_texts, source, target)
+                self.requests += 1
+                self.sent_chars += sum(self.size(t) for t in wire_texts)
+                response = self.client.send(request)
+                self.raise_for_status(response)
+                results = self.parse(response, len(wire_texts))
+                if len(results) != len(wire_texts):
+                    raise Retry(f"{len(results)} translations for {len(wire_texts)} texts")
+                return [from_wire(r) for r in results]
+            except (httpx.TimeoutException, httpx.TransportError) as exc:
+                failure: Retry = Retry(f"{type(exc).__name__}: {exc}")
+            except (ValueError, KeyError, TypeError, IndexError) as exc:
+                failure = Retry(f"malformed reply: {exc}")
+            except Retry as exc:
+                failure = exc
+            attempt += 1
+            if attempt > self.retries:
+                raise BackendUnavailable(f"{self.name}: {failure} (gave up after {attempt} tries)")
+            time.sleep(self.wait(attempt, failure.after))
+
+    def wait(self, attempt: int, after: float | None) -> float:
+        """Seconds before the next try: what the provider asked, else exponential + jitter."""
+        if after is not None:
+            return min(after, self.max_wait)
+        delay: float = self.backoff * 2 ** (attempt - 1) * (0.5 + random.random() / 2)
+        return min(delay, self.max_wait)
+
+    def raise_for_status(self, response: httpx.Response) -> None:
+        status = response.status_code
+        if status < 400:
+            return
+        detail = _detail(response)
+        if status in (401, 403):
+            where = f" (the key in {self.key_env})" if self.key_env else ""
+            raise BackendRejected(f"{self.name}: not authorized{where}: {detail}")
+        if status == 456:
+            raise BackendRejected(f"{self.name}: quota exceeded: {detail}")
+        if status in (408, 429, 500, 502, 503, 504, 529):
+            raise Retry(f"HTTP {status}: {detail}", retry_after(response))
+        raise BackendRejected(f"{self.name}: HTTP {status}: {detail}")
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+
+
+def retry_after(response: httpx.Response) -> float | None:
+    """Seconds from ``retry-after-ms`` or ``Retry-After`` (seconds or an HTTP date)."""
+    ms = response.headers.get("retry-after-ms")
+    if ms:
+        try:
+            return float(ms) / 1000
+        except ValueError:
+            pass
+    value = response.headers.get("retry-after")
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        try:
+            return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
+        except (TypeError, ValueError):
+            return None
+
+
+def _detail(response: httpx.Response) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        return response.text[:200]
+    if isinstance(body, dict):
+        error = body.get("error", body.get("message", body))
+        if isinstance(error, dict):
+            error = error.get("message", error)
+        return str(error)[:200]
+    return str(body)[:200]
+
+
+class MachineCache:
+    """Every machine translation ever paid for, by key: an append-only JSON-lines file,
+    flushed after each request, so a run killed at any point resumes without re-sending."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._entries: dict[str, str] | None = None
+        self._pending: list[tuple[str, str]] = []
+
+    def _load(self) -> dict[str, str]:
+        if self._entries is None:
+            self._entries = {}
+            try:
+                lines = self.path.read_text("utf-8").split("\n")
+            except OSError:
+                lines = []
+            for line in lines:
+                try:
+                    key, value = json.loads(line)
+                except (ValueError, TypeError):
+                    continue  # a line cut short by a kill
+                self._entries[str(key)] = str(value)
+        return self._entries
+
+    def get(self, key: str) -> str | None:
+        return self._load().get(key)
+
+    def put(self, key: str, value: str) -> None:
+        self._load()[key] = value
+        self._pending.append((key, value))
+
+    def flush(self) -> None:
+        if not self._pending:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self.path.open("a", encoding="utf-8") as handle:
+            for key, value in self._pending:
+                handle.write(json.dumps([key, value], ensure_ascii=False) + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        self._pending.clear()

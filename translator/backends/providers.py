@@ -1,0 +1,270 @@
+"""The HTTP translation providers, each speaking its documented wire format.
+
+Endpoints, models, formality and glossary ids come from ``[backends.NAME]`` in the config;
+the secret only from the environment variable named there (``key_env``), never from a flag,
+and it is never written to a log, a PO file or an error message.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx
+
+from .base import Backend
+from .http import HttpBackend, Limits, Retry
+
+
+def _base(locale: str) -> str:
+    return locale.replace("_", "-").split("-")[0].lower()
+
+
+class DeepLBackend(HttpBackend):
+    """DeepL API v2 (Free and Pro hosts), XML tag handling, glossaries, formality."""
+
+    name = "deepl"
+    default_endpoint = "https://api-free.deepl.com"  # Pro: https://api.deepl.com
+    default_key_env = "DEEPL_AUTH_KEY"
+    limits = Limits(texts=50, chars=100_000, utf8_bytes=True)  # body <= 128 KiB
+    price_per_million = 25.0
+
+    def _target(self, locale: str) -> str:
+        base = _base(locale)
+        if base == "en":
+            return str(self.options.get("english", "EN-US"))
+        if base == "zh":
+            return "ZH-HANT" if "hant" in locale.lower() or locale.endswith("TW") else "ZH-HANS"
+        if base == "pt":
+            return "PT-BR" if "br" in locale.lower() else "PT-PT"
+        return base.upper()
+
+    def request(self, texts: list[str], source: str, target: str) -> httpx.Request:
+        body: dict[str, Any] = {
+            "text": texts,
+            "source_lang": _base(source).upper(),
+            "target_lang": self._target(target),
+            "tag_handling": "xml",
+            "split_sentences": "nonewlines",
+            "show_billed_characters": True,
+        }
+        for option in ("formality", "glossary_id", "model_type", "context"):
+            if option in self.options:
+                body[option] = self.options[option]
+        return self.client.build_request(
+            "POST",
+            f"{self.endpoint}/v2/translate",
+            json=body,
+            headers={"Authorization": f"DeepL-Auth-Key {self.secret}"},
+        )
+
+    def parse(self, response: httpx.Response, count: int) -> list[str]:
+        return [str(t["text"]) for t in response.json()["translations"]]
+
+
+class LibreTranslateBackend(HttpBackend):
+    """A self-hosted LibreTranslate server, HTML mode, optional API key."""
+
+    name = "libretranslate"
+    default_endpoint = "http://127.0.0.1:5000"
+    default_key_env = None  # set key_env when the server requires keys
+    limits = Limits(texts=50, chars=5_000)
+
+    def _code(self, locale: str) -> str:
+        base = _base(locale)
+        if base == "zh":
+            return "zh-Hant" if "hant" in locale.lower() else "zh-Hans"
+        return base
+
+    def request(self, texts: list[str], source: str, target: str) -> httpx.Request:
+        body = {
+            "q": texts,
+            "source": self._code(source),
+            "target": self._code(target),
+            "format": "html",
+        }
+        if self.key_env:
+            body["api_key"] = self.secret
+        return self.client.build_request("POST", f"{self.endpoint}/translate", json=body)
+
+    def parse(self, response: httpx.Response, count: int) -> list[str]:
+        translated = response.json()["translatedText"]
+        return [str(t) for t in translated] if isinstance(translated, list) else [str(translated)]
+
+
+class AzureBackend(HttpBackend):
+    """Microsoft Azure AI Translator, Text v3.0, HTML mode, region header."""
+
+    name = "azure"
+    default_endpoint = "https://api.cognitive.microsofttranslator.com"
+    default_key_env = "AZURE_TRANSLATOR_KEY"
+    limits = Limits(texts=1_000, chars=50_000)
+    price_per_million = 10.0
+
+    def _code(self, locale: str) -> str:
+        base = _base(locale)
+        if base == "zh":
+            return "zh-Hant" if "hant" in locale.lower() else "zh-Hans"
+        return base
+
+    def request(self, texts: list[str], source: str, target: str) -> httpx.Request:
+        headers = {"Ocp-Apim-Subscription-Key": self.secret}
+        if "region" in self.options:
+            headers["Ocp-Apim-Subscription-Region"] = str(self.options["region"])
+        params = {
+            "api-version": "3.0",
+            "from": self._code(source),
+            "to": self._code(target),
+            "textType": "html",
+        }
+        if "category" in self.options:
+            params["category"] = str(self.options["category"])
+        return self.client.build_request(
+            "POST",
+            f"{self.endpoint}/translate",
+            params=params,
+            json=[{"Text": t} for t in texts],
+            headers=headers,
+        )
+
+    def parse(self, response: httpx.Response, count: int) -> list[str]:
+        return [str(item["translations"][0]["text"]) for item in response.json()]
+
+
+class GoogleBackend(HttpBackend):
+    """Google Cloud Translation Basic (v2), HTML format; API key or OAuth bearer."""
+
+    name = "google"
+    default_endpoint = "https://translation.googleapis.com"
+    default_key_env = "GOOGLE_TRANSLATE_KEY"
+    limits = Limits(texts=128, chars=30_000, utf8_bytes=True)
+    price_per_million = 20.0
+
+    def _code(self, locale: str) -> str:
+        base = _base(locale)
+        if base == "zh":
+            return "zh-TW" if "hant" in locale.lower() else "zh-CN"
+        return base
+
+    def request(self, texts: list[str], source: str, target: str) -> httpx.Request:
+        body = {
+            "q": texts,
+            "source": self._code(source),
+            "target": self._code(target),
+            "format": "html",
+        }
+        if self.options.get("auth") == "bearer":
+            headers = {"Authorization": f"Bearer {self.secret}"}
+            params = {}
+        else:
+            headers, params = {}, {"key": self.secret}
+        return self.client.build_request(
+            "POST",
+            f"{self.endpoint}/language/translate/v2",
+            params=params,
+            json=body,
+            headers=headers,
+        )
+
+    def parse(self, response: httpx.Response, count: int) -> list[str]:
+        return [str(t["translatedText"]) for t in response.json()["data"]["translations"]]
+
+    def raise_for_status(self, response: httpx.Response) -> None:
+        if response.status_code == 403 and "Rate Limit" in response.text:
+            raise Retry("HTTP 403: rate limit exceeded")  # Google's way of saying 429
+        super().raise_for_status(response)
+
+
+SYSTEM_PROMPT = """\
+You translate parts of a blog post from {source} to {target}.
+You get a JSON object whose values are the texts; reply with a JSON object with the same \
+keys and the translations as values, and nothing else.
+Rules: keep every tag like <x id="1"/>, <g id="2"> and </g> exactly as it is, once, \
+moving it to where it belongs in the translation; translate the text inside <g> tags; \
+keep numbers, names, code and Latin-script terms as they are; no Chinese characters or \
+full-width punctuation in the translation; Markdown such as **bold** stays Markdown.{extra}"""
+
+LANGUAGES = {"zh": "Simplified Chinese", "en": "English", "ja": "Japanese", "ko": "Korean",
+             "fr": "French", "de": "German", "es": "Spanish"}  # fmt: skip
+
+
+class ChatBackend(HttpBackend):
+    """OpenAI-compatible Chat Completions (OpenAI, Ollama, vLLM, llama.cpp server): a JSON
+    object of texts in, the same keys back; everything checked like any other engine."""
+
+    name = "openai"
+    default_endpoint = "https://api.openai.com"
+    default_key_env = "OPENAI_API_KEY"
+    limits = Limits(texts=8, chars=6_000)
+    price_per_million = 2.0  # per million characters, roughly, for a small model
+
+    def request(self, texts: list[str], source: str, target: str) -> httpx.Request:
+        model = self.options.get("model")
+        if not model:
+            from ..errors import ConfigError
+
+            raise ConfigError(f"backends.{self.name}.model is not set")
+        return self.client.build_request(
+            "POST",
+            f"{self.endpoint}/v1/chat/completions",
+            json=chat_body(str(model), texts, source, target, self.options),
+            headers={"Authorization": f"Bearer {self.secret or 'none'}"},
+        )
+
+    def parse(self, response: httpx.Response, count: int) -> list[str]:
+        choice = response.json()["choices"][0]
+        if choice.get("finish_reason") not in (None, "stop"):
+            raise Retry(f"the model stopped: {choice.get('finish_reason')}")
+        return parse_reply(str(choice["message"]["content"]), count)
+
+
+def chat_body(
+    model: str, texts: list[str], source: str, target: str, options: Any
+) -> dict[str, Any]:
+    """The request shared by the OpenAI-compatible and the local backend."""
+    glossary = options.get("glossary_terms") or {}
+    extra = ""
+    if glossary:
+        extra = "\nUse these translations of terms: " + "; ".join(
+            f"{k} = {v}" for k, v in glossary.items()
+        )
+    if options.get("title"):
+        extra += f"\nThe post is titled: {options['title']}"
+    system = SYSTEM_PROMPT.format(
+        source=LANGUAGES.get(_base(source), source),
+        target=LANGUAGES.get(_base(target), target),
+        extra=extra,
+    )
+    payload = {f"u{i + 1}": text for i, text in enumerate(texts)}
+    return {
+        "model": model,
+        "temperature": 0,
+        "seed": 0,
+        "messages": [
+            {"role": "system", "content": system},
+            {"role": "user", "content": json.dumps(payload, ensure_ascii=False)},
+        ],
+        "response_format": {"type": "json_object"},
+        "max_tokens": int(options.get("max_tokens", 4 * sum(len(t) for t in texts) + 256)),
+    }
+
+
+def parse_reply(content: str, count: int) -> list[str]:
+    """The translations of a JSON reply with keys u1…uN, strictly."""
+    start, end = content.find("{"), content.rfind("}")
+    data = json.loads(content[start : end + 1])
+    if not isinstance(data, dict):
+        raise ValueError("the reply is not a JSON object")
+    missing = [f"u{i + 1}" for i in range(count) if not isinstance(data.get(f"u{i + 1}"), str)]
+    if missing:
+        raise ValueError(f"the reply lacks {', '.join(missing)}")
+    return [str(data[f"u{i + 1}"]) for i in range(count)]
+
+
+_: list[type[Backend]] = [
+    DeepLBackend,
+    LibreTranslateBackend,
+    AzureBackend,
+    GoogleBackend,
+    ChatBackend,
+]
