@@ -92,7 +92,7 @@ class FakeServer:
     ) -> tuple[int, dict[str, str], Any]:
         if self.latency:
             time.sleep(self.latency)
-        handler = getattr(self, f"_{self.provider}")
+        handler = getattr(self, f"_{self.provider.replace('-', '_')}")
         fault = self.faults.pop(0) if self.faults else ""
         if fault == "timeout":
             time.sleep(1.5)
@@ -208,6 +208,25 @@ class FakeServer:
         # HTML mode escapes entities in its output
         out = [t.replace("'", "&#39;") for t in self._mangle(texts, fault)]
         return 200, {"data": {"translations": [{"translatedText": t} for t in out]}}
+
+    def _google_v3(
+        self, path: str, headers: dict[str, str], body: Any, fault: str
+    ) -> tuple[int, Any]:
+        if not re.fullmatch(r"/v3/projects/[\w-]+/locations/[\w-]+:translateText", path):
+            return 404, {"error": {"code": 404, "message": "Not found"}}
+        if headers.get("Authorization") != f"Bearer {KEY}":
+            return 401, {
+                "error": {"code": 401, "message": "Request had invalid authentication credentials."}
+            }
+        texts = body["contents"]
+        if (
+            len(texts) > 1024
+            or body.get("mimeType") != "text/html"
+            or body.get("sourceLanguageCode") != "zh-CN"
+        ):
+            return 400, {"error": {"code": 400, "message": "Invalid request"}}
+        self.log.append(Logged(path, headers, body, list(texts)))
+        return 200, {"translations": [{"translatedText": t} for t in self._mangle(texts, fault)]}
 
     def _openai(self, path: str, headers: dict[str, str], body: Any, fault: str) -> tuple[int, Any]:
         if path != "/v1/chat/completions":

@@ -24,6 +24,7 @@ PROVIDERS = {
     "libretranslate": ("", 50),
     "azure": ('region = "eastasia"\n', 1000),
     "google": ("", 128),
+    "google-v3": ('project = "demo-project"\n', 1024),
     "openai": ('model = "test-model"\n', 8),
 }
 

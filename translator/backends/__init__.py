@@ -28,6 +28,7 @@ _BUILTIN = {
     "azure": "translator.backends.providers:AzureBackend",
     "deepl": "translator.backends.providers:DeepLBackend",
     "google": "translator.backends.providers:GoogleBackend",
+    "google-v3": "translator.backends.providers:GoogleV3Backend",
     "libretranslate": "translator.backends.providers:LibreTranslateBackend",
     "openai": "translator.backends.providers:ChatBackend",
     "pseudo": "translator.backends.pseudo:PseudoBackend",

@@ -175,6 +175,43 @@ class GoogleBackend(HttpBackend):
         super().raise_for_status(response)
 
 
+class GoogleV3Backend(GoogleBackend):
+    """Google Cloud Translation Advanced (v3) ``translateText``, OAuth bearer token from an
+    environment variable, ``text/html``, optional glossary."""
+
+    name = "google-v3"
+    default_key_env = "GOOGLE_OAUTH_TOKEN"
+    limits = Limits(texts=1024, chars=30_000)
+
+    def request(self, texts: list[str], source: str, target: str) -> httpx.Request:
+        project = self.options.get("project")
+        if not project:
+            from ..errors import ConfigError
+
+            raise ConfigError(f"backends.{self.name}.project is not set")
+        location = self.options.get("location", "global")
+        parent = f"projects/{project}/locations/{location}"
+        body: dict[str, Any] = {
+            "contents": texts,
+            "mimeType": "text/html",
+            "sourceLanguageCode": self._code(source),
+            "targetLanguageCode": self._code(target),
+        }
+        if "glossary" in self.options:
+            body["glossaryConfig"] = {"glossary": f"{parent}/glossaries/{self.options['glossary']}"}
+        return self.client.build_request(
+            "POST",
+            f"{self.endpoint}/v3/{parent}:translateText",
+            json=body,
+            headers={"Authorization": f"Bearer {self.secret}"},
+        )
+
+    def parse(self, response: httpx.Response, count: int) -> list[str]:
+        data = response.json()
+        key = "glossaryTranslations" if "glossaryTranslations" in data else "translations"
+        return [str(t["translatedText"]) for t in data[key]]
+
+
 SYSTEM_PROMPT = """\
 You translate parts of a blog post from {source} to {target}.
 You get a JSON object whose values are the texts; reply with a JSON object with the same \
@@ -266,5 +303,6 @@ _: list[type[Backend]] = [
     LibreTranslateBackend,
     AzureBackend,
     GoogleBackend,
+    GoogleV3Backend,
     ChatBackend,
 ]
