@@ -21,6 +21,19 @@ def commonmark_examples() -> list[dict[str, object]]:
     return data
 
 
+@pytest.fixture(autouse=True)
+def _hermetic(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """No test sees the user's model cache or MT keys."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
+    for name in (
+        "DEEPL_AUTH_KEY",
+        "OPENAI_API_KEY",
+        "AZURE_TRANSLATOR_KEY",
+        "GOOGLE_TRANSLATE_KEY",
+    ):
+        monkeypatch.delenv(name, raising=False)
+
+
 @pytest.fixture
 def demo_site(tmp_path: Path) -> Path:
     """A copy of the repository's demo site (content/ + locales/) in a temporary folder."""

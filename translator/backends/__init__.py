@@ -30,6 +30,7 @@ _BUILTIN = {
     "google": "translator.backends.providers:GoogleBackend",
     "google-v3": "translator.backends.providers:GoogleV3Backend",
     "libretranslate": "translator.backends.providers:LibreTranslateBackend",
+    "local": "translator.backends.local:LocalBackend",
     "openai": "translator.backends.providers:ChatBackend",
     "pseudo": "translator.backends.pseudo:PseudoBackend",
     "review": "translator.backends.review:ReviewBackend",
