@@ -458,8 +458,11 @@ def fill(
         name = backend.name
         for locale, pending in _pending(catalogs).items():
             texts = _offered(backend, locale, list(pending))
-            for start in range(0, len(texts), BATCH_SIZE):
-                chunk = texts[start : start + BATCH_SIZE]
+            # a backend that plans its own requests (within its provider's limits) gets
+            # everything at once; others get batches of BATCH_SIZE
+            size = (len(texts) or 1) if hasattr(backend, "plan") else BATCH_SIZE
+            for start in range(0, len(texts), size):
+                chunk = texts[start : start + size]
                 batch = Batch(site.settings.source_locale, locale, tuple(Request(t) for t in chunk))
                 suggestions = backend.translate(batch)
                 report.sent[name] = report.sent.get(name, 0) + len(chunk)

@@ -232,7 +232,7 @@ class ChatBackend(HttpBackend):
     name = "openai"
     default_endpoint = "https://api.openai.com"
     default_key_env = "OPENAI_API_KEY"
-    limits = Limits(texts=8, chars=6_000)
+    limits = Limits(texts=8, chars=8_000)
     price_per_million = 2.0  # per million characters, roughly, for a small model
 
     def request(self, texts: list[str], source: str, target: str) -> httpx.Request:

@@ -1,0 +1,99 @@
+"""MT benchmark: the seed post and the synthetic corpus through each fake provider (a real
+HTTP server on 127.0.0.1 speaking the provider's wire format, 100 ms per request).
+
+    python bench/mt.py [--latency 0.1]
+
+For each provider: requests made, characters sent (tags not counted, as providers with tag
+handling do not bill them) against the characters of text that needs translating, and wall
+time; then the same site again, which must send nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import re
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.fakes import KEY, FakeServer  # noqa: E402
+from translator.cli import main  # noqa: E402
+from translator.document import parse_post  # noqa: E402
+from translator.front_matter import DEFAULT_KEYS  # noqa: E402
+from translator.segmenter import segment_post  # noqa: E402
+
+CORPUS = ROOT / "tests" / "fixtures" / "corpus"
+PROVIDERS = {
+    "deepl": ("", 50),
+    "libretranslate": ("", 50),
+    "azure": ('region = "eastasia"\n', 1000),
+    "google": ("", 128),
+    "google-v3": ('project = "bench"\n', 1024),
+    "openai": ('model = "bench-model"\n', 8),
+}
+_TAGS = re.compile(r'</?x\d+/?>|<x id="\d+"/>|</?g(?: id="\d+")?>')
+
+
+def translatable(posts: list[Path]) -> tuple[int, int]:
+    """(distinct units that need translating, their characters without tags)."""
+    texts = set()
+    for post in posts:
+        seg = segment_post(parse_post(post.read_bytes(), post), DEFAULT_KEYS)
+        texts |= {u.text for u in seg.units if u.needs_translation}
+    return len(texts), sum(len(_TAGS.sub("", t)) for t in texts)
+
+
+def main_() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--latency", type=float, default=0.1)
+    args = parser.parse_args()
+    posts = sorted(CORPUS.glob("*.md"))
+    units, chars = translatable(posts)
+    print(f"{len(posts)} posts: {units} distinct units to translate, {chars:,} characters\n")
+    print(
+        f"{'provider':16}{'requests':>9}{'limit':>8}{'chars sent':>12}{'x text':>8}{'seconds':>9}{'2nd run':>9}"
+    )
+    os.environ["FAKE_MT_KEY"] = KEY
+    for name, (options, limit) in PROVIDERS.items():
+        with FakeServer(name) as server, tempfile.TemporaryDirectory() as tmp:
+            server.latency = args.latency
+            site = Path(tmp)
+            (site / "content").mkdir()
+            for post in posts:
+                shutil.copy(post, site / "content" / post.name)
+            (site / "translator.toml").write_text(
+                f'locales = ["en"]\nbackend = "{name}"\n[backends.{name}]\nendpoint = "{server.url}"\n'
+                f'key_env = "FAKE_MT_KEY"\n{options}'
+            )
+            start = time.perf_counter()
+            main(["translate", "--root", str(site), str(site / "content")])
+            seconds = time.perf_counter() - start
+            requests = len(server.log)
+            sent = sum(len(_TAGS.sub("", t)) for t in server.texts)
+            main(["translate", "--root", str(site), str(site / "content")])
+            again = len(server.log) - requests
+            ideal = math.ceil(units / limit)
+            print(
+                f"{name:16}{requests:>9}{ideal:>8}{sent:>12,}{sent / chars:>8.2f}{seconds:>9.2f}"
+                f"{again:>9}"
+            )
+    print(
+        "\nlimit = ceil(units / the provider's texts per request); x text = chars sent / chars to translate"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    import contextlib
+    import io
+
+    with contextlib.redirect_stderr(io.StringIO()):
+        code = main_()
+    sys.exit(code)
