@@ -194,3 +194,61 @@ def test_openai_reply_problems_are_retried(tmp_path: Path, monkeypatch: pytest.M
         assert not server.faults
         po = polib.pofile(str(root / "locales/en/post.po"))
         assert all(e.msgstr for e in po)
+
+
+def test_the_glossary_reaches_the_prompt_and_the_check(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    monkeypatch.setenv("FAKE_MT_KEY", KEY)
+    with FakeServer("openai") as server:
+        root = _site(tmp_path, "openai", server)
+        (root / "translator.toml").write_text(
+            'glossary = "glossary.csv"\n' + (root / "translator.toml").read_text()
+        )
+        (root / "glossary.csv").write_text(
+            "source,target,locale\n私有云,private cloud,en\n容器,container\nKubernetes,\n"
+        )
+        assert _run(root) == 0
+        prompts = [entry.body["messages"][0]["content"] for entry in server.log]
+        assert any("私有云 = private cloud" in p and "容器 = container" in p for p in prompts)
+        assert all(
+            "私有云" in p
+            for p, entry in zip(prompts, server.log, strict=True)
+            if any("私有云" in t for t in entry.texts)
+        )
+        unit_prompt = json.loads(server.log[0].body["messages"][1]["content"])
+        assert set(unit_prompt) == {f"u{i + 1}" for i in range(len(unit_prompt))}
+        capsys.readouterr()
+        # the fake engine ignores glossaries: the check says where
+        assert (
+            main(["check", "--root", str(root), "--fail-on", "glossary", str(root / "content")])
+            == 1
+        )
+        err = capsys.readouterr().err
+        assert (
+            "locales/en/post.po:" in err and "ignores the glossary: 私有云 → private cloud" in err
+        )
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("g.toml", 'keep = ["Kubernetes"]\n[en]\n"容器" = "container"\n'),
+        (
+            "g.tbx",
+            '<tbx><text><body><termEntry><langSet xml:lang="zh"><tig><term>容器</term></tig></langSet>'
+            '<langSet xml:lang="en"><tig><term>container</term></tig></langSet></termEntry></body></text></tbx>',
+        ),
+        ("g.csv", "容器,container,en\n"),
+    ],
+)
+def test_glossary_formats(name: str, text: str, tmp_path: Path) -> None:
+    from translator.glossary import load_glossary
+
+    (tmp_path / name).write_text(text)
+    glossary = load_glossary(tmp_path / name, "zh")
+    assert glossary.for_locale("en")["容器"] == "container"
+    assert glossary.ignored("容器网络", "the container network", "en") == []
+    assert glossary.ignored("容器网络", "the box network", "en") == [("容器", "container")]

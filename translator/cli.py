@@ -22,7 +22,7 @@ from .errors import InputError, TranslatorError
 from .pipeline import DEFAULT_FAIL_ON, STALE_KINDS, Outcome, Site, build, check, extract, translate
 from .site import PostPaths, find_posts, known_locales
 
-COUNTED = {"untranslated", "fuzzy", "obsolete"}
+COUNTED = {"untranslated", "fuzzy", "obsolete", "glossary"}
 
 
 class Run:
@@ -317,7 +317,13 @@ def check_command(paths: tuple[Path, ...], to: tuple[str, ...], fail_on: str, ro
     for post in posts:
         for locale in locales:
             try:
-                outcome = check(run.site, post, locale, counts=bool(kinds & COUNTED))
+                outcome = check(
+                    run.site,
+                    post,
+                    locale,
+                    counts=bool(kinds & COUNTED),
+                    glossary="glossary" in kinds,
+                )
             except TranslatorError as exc:
                 run.error(exc)
                 continue

@@ -27,6 +27,7 @@ class Settings:
     copy_latin: bool = True  # units without Han/kana are published as they are, never sent
     split_sentences: bool = False
     backend: str | None = None
+    glossary: str | None = None  # a CSV, TOML or TBX file at the site root
     policy: str = "machine"  # publish machine translations; "reviewed": only approved ones
     policies: dict[str, str] = field(default_factory=dict)  # per locale
     show_stale: bool | None = None  # publish stale translations (default: with "machine")
@@ -46,6 +47,7 @@ _TYPES: dict[str, type | tuple[type, ...]] = {
     "copy_latin": bool,
     "split_sentences": bool,
     "backend": str,
+    "glossary": str,
     "policy": str,
     "policies": dict,
     "show_stale": bool,

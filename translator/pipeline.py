@@ -36,6 +36,7 @@ from .config import Settings
 from .document import encode_post, parse_post
 from .errors import BuildError, CatalogError, PostError, TranslatorError
 from .files import digest, write_atomic
+from .glossary import Glossary, load_glossary
 from .merging import MergeStats, entries_for, update_catalog
 from .placeholders import PlaceholderError, check_tags, placeholders_in
 from .provenance import RECORD, Built, Records
@@ -99,6 +100,7 @@ class Site:
         self._segmentations: dict[str, Segmentation] = {}
         self._records: dict[str, Records] = {}
         self._catalogs: dict[tuple[str, str], bytes] = {}
+        self._glossary: Glossary | None = None
         keys = ",".join(settings.front_matter_keys)
         self.options = digest(
             f"{EXTRACT_FORMAT}|{keys}|{settings.split_sentences}|{settings.copy_latin}".encode()
@@ -148,6 +150,17 @@ class Site:
         policy = self.settings.policies.get(locale, self.settings.policy)
         show = self.settings.show_stale
         return policy, (policy == "machine") if show is None else show
+
+    @property
+    def glossary(self) -> Glossary:
+        if self._glossary is None:
+            name = self.settings.glossary
+            self._glossary = (
+                load_glossary(self.settings.root / name, self.settings.source_locale)
+                if name
+                else Glossary()
+            )
+        return self._glossary
 
     def policy_id(self, locale: str) -> str:
         policy, show_stale = self.policy(locale)
@@ -461,9 +474,13 @@ def fill(
             # a backend that plans its own requests (within its provider's limits) gets
             # everything at once; others get batches of BATCH_SIZE
             size = (len(texts) or 1) if hasattr(backend, "plan") else BATCH_SIZE
+            terms = site.glossary.for_locale(locale)
             for start in range(0, len(texts), size):
                 chunk = texts[start : start + size]
-                batch = Batch(site.settings.source_locale, locale, tuple(Request(t) for t in chunk))
+                used = {k: v for k, v in terms.items() if any(k in t for t in chunk)}
+                batch = Batch(
+                    site.settings.source_locale, locale, tuple(Request(t) for t in chunk), used
+                )
                 suggestions = backend.translate(batch)
                 report.sent[name] = report.sent.get(name, 0) + len(chunk)
                 for text, suggestion in zip(chunk, suggestions, strict=True):
@@ -577,11 +594,13 @@ def translate(
 
 # -- check ------------------------------------------------------------------------------
 
-STALE_KINDS = ("extract", "build", "edited", "untranslated", "fuzzy", "obsolete")
+STALE_KINDS = ("extract", "build", "edited", "untranslated", "fuzzy", "obsolete", "glossary")
 DEFAULT_FAIL_ON = ("extract", "build", "edited")
 
 
-def check(site: Site, post: PostPaths, locale: str, *, counts: bool = True) -> Outcome:
+def check(
+    site: Site, post: PostPaths, locale: str, *, counts: bool = True, glossary: bool = False
+) -> Outcome:
     """Say, without writing anything, why ``post`` is out of date in ``locale`` (if it is).
 
     Each reason comes with its kind: ``extract`` (the catalog is behind the source),
@@ -615,7 +634,29 @@ def check(site: Site, post: PostPaths, locale: str, *, counts: bool = True) -> O
         outcome.out_of_date.append(("fuzzy", f"{outcome.fuzzy} fuzzy"))
     if outcome.obsolete:
         outcome.out_of_date.append(("obsolete", f"{outcome.obsolete} obsolete"))
+    if glossary:
+        outcome.problems.extend(_glossary_problems(site, post, locale))
+        if outcome.problems:
+            outcome.out_of_date.append(("glossary", f"{len(outcome.problems)} ignore the glossary"))
     return outcome
+
+
+def _glossary_problems(site: Site, post: PostPaths, locale: str) -> list[str]:
+    catalog = site.read(post, locale)
+    if catalog is None:
+        return []
+    po = site.catalog_path(post, locale)
+    lines = EntryLines(site.settings.root / po)
+    found = []
+    for message in catalog:
+        if not message.id or not message.string:
+            continue
+        for term, target in site.glossary.ignored(str(message.id), str(message.string), locale):
+            text = str(message.id)
+            shown = text if len(text) <= 40 else text[:39] + "…"
+            where = f"{po}:{lines.of(message)}"
+            found.append(f'{where}: entry "{shown}": ignores the glossary: {term} → {target}')
+    return found
 
 
 def _build_state(site: Site, post: PostPaths, locale: str, output: str) -> list[tuple[str, str]]:

@@ -26,6 +26,7 @@ class Batch:
     source_locale: str
     target_locale: str
     requests: tuple[Request, ...]
+    glossary: Mapping[str, str] = field(default_factory=dict)  # term -> its translation
 
 
 @dataclass(frozen=True, slots=True)

@@ -71,6 +71,7 @@ class HttpBackend:
         self._cache = MachineCache(context.root / CACHE_DIR / "mt" / f"{self.name}.jsonl")
         self.sent_chars = 0
         self.requests = 0
+        self.glossary: Mapping[str, str] = {}  # the current batch's terms
 
     # -- what a provider writes ---------------------------------------------------------
 
@@ -124,7 +125,8 @@ class HttpBackend:
         return requests
 
     def key(self, text: str, source: str, target: str) -> str:
-        raw = json.dumps([self.name, self.fingerprint(), source, target, text])
+        terms = sorted((k, v) for k, v in self.glossary.items() if k in text)
+        raw = json.dumps([self.name, self.fingerprint(), source, target, text, *terms])
         return hashlib.sha256(raw.encode()).hexdigest()
 
     def uncached(self, texts: Sequence[str], source: str, target: str) -> list[str]:
@@ -132,6 +134,7 @@ class HttpBackend:
 
     def translate(self, batch: Batch) -> list[Suggestion | None]:
         source, target = batch.source_locale, batch.target_locale
+        self.glossary = batch.glossary
         cjk_target = is_cjk("中" if target.split("-")[0] in ("zh", "ja", "ko") else "a")
         texts = [r.text for r in batch.requests]
         todo = self.uncached(texts, source, target)

@@ -82,7 +82,8 @@ class LocalBackend(HttpBackend):
         if self.dry_run:
             raise BackendRejected("local: nothing is run in a dry run")
         llm = load_model(str(self.model_path), self.threads, self.context_size)
-        body = chat_body("local", wire_texts, source, target, self.options)
+        options = {**self.options, "glossary_terms": self.glossary}
+        body = chat_body("local", wire_texts, source, target, options)
         last: Exception | None = None
         for _attempt in range(2):
             self.requests += 1

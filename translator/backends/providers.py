@@ -244,7 +244,9 @@ class ChatBackend(HttpBackend):
         return self.client.build_request(
             "POST",
             f"{self.endpoint}/v1/chat/completions",
-            json=chat_body(str(model), texts, source, target, self.options),
+            json=chat_body(
+                str(model), texts, source, target, {**self.options, "glossary_terms": self.glossary}
+            ),
             headers={"Authorization": f"Bearer {self.secret or 'none'}"},
         )
 
