@@ -252,3 +252,42 @@ def test_glossary_formats(name: str, text: str, tmp_path: Path) -> None:
     assert glossary.for_locale("en")["容器"] == "container"
     assert glossary.ignored("容器网络", "the container network", "en") == []
     assert glossary.ignored("容器网络", "the box network", "en") == [("容器", "container")]
+
+
+def test_a_run_killed_mid_way_resumes_without_paying_twice(tmp_path: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    with FakeServer("openai") as server:
+        server.latency = 0.3
+        root = _site(tmp_path, "openai", server)
+        env = {**os.environ, "FAKE_MT_KEY": KEY}
+        cmd = [
+            sys.executable,
+            "-m",
+            "translator",
+            "translate",
+            "--root",
+            str(root),
+            str(root / "content"),
+        ]
+        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 30
+        while len(server.log) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        paid = list(server.texts)
+        in_flight = set(server.log[-1].texts)  # answered, maybe never received: may go again
+        assert 0 < len(server.log) < 5, "killed in the middle"
+        po = root / "locales/en/post.po"
+        assert not po.exists() or polib.pofile(str(po)) is not None  # old state or new, never half
+        assert not list((root / "locales").rglob("*.tmp")) if (root / "locales").exists() else True
+        server.latency = 0
+        assert subprocess.run(cmd, env=env, capture_output=True).returncode == 0
+        again = server.texts[len(paid) :]
+        assert set(again) & set(paid) <= in_flight, "nothing received is paid for twice"
+        assert all(e.msgstr for e in polib.pofile(str(po)))
