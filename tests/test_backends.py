@@ -157,7 +157,7 @@ def test_a_bad_translation_is_retried_alone_then_kept_as_a_fuzzy_suggestion(
         root = _site(tmp_path, "deepl", server)
         _run(root)
         po = polib.pofile(str(root / "locales/en/post.po"))
-        rejected = [e for e in po if "rejected:" in e.tcomment]
+        rejected = [e for e in po if "not published:" in e.tcomment]
         assert rejected and all("fuzzy" in e.flags for e in rejected)
         out = (root / "content" / "post.en.md").read_text("utf-8")
         assert " 中文" not in out, "a rejected suggestion is never published"

@@ -435,3 +435,36 @@ def test_export_to_xliff_and_import_back(
         'Containers started with `--network host` share the host\'s network stack. See [the docs](https://docs.docker.com/network/host/ "Host networking").'
         in out
     )
+
+
+def test_translation_memory_exact_and_fuzzy(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / "a.md").write_text("## 安装步骤\n\n容器启动时会创建一对虚拟网卡。\n")
+    (content / "b.md").write_text("## 安装步骤\n\n容器启动时会创建两对虚拟网卡。\n")
+    assert main(["extract", "--to", "en", "--root", str(tmp_path), str(content / "a.md")]) == 0
+    po = polib.pofile(str(tmp_path / "locales/en/a.po"))
+    for entry in po:
+        entry.msgstr = {
+            "安装步骤": "Installation",
+            "容器启动时会创建一对虚拟网卡。": "A started container gets a pair of virtual NICs.",
+        }[entry.msgid]
+    po.save()
+    (tmp_path / "translator.toml").write_text("[backends.tm]\nfuzzy = 0.8\n")
+    assert _translate(tmp_path) == 0
+    b = polib.pofile(str(tmp_path / "locales/en/b.po"))
+    exact = b.find("安装步骤")
+    assert exact is not None and exact.msgstr == "Installation" and "fuzzy" not in exact.flags
+    assert "translated-by: tm: locales/en/a.po" in exact.tcomment
+    near = b.find("容器启动时会创建两对虚拟网卡。")
+    assert near is not None and "fuzzy" in near.flags and "fuzzy match 93%" in near.tcomment
+    assert state_of(_babel(tmp_path / "locales/en/b.po", near.msgid)) is State.SUGGESTED
+    out = (content / "b.en.md").read_text("utf-8")
+    assert "## Installation" in out and "容器启动时会创建两对虚拟网卡。" in out, (
+        "a fuzzy match is never published"
+    )
+
+
+def _babel(path: Path, msgid: str):  # type: ignore[no-untyped-def]
+    with path.open("rb") as f:
+        return read_po(f).get(msgid)

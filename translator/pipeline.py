@@ -79,7 +79,7 @@ class Outcome:
                 self.reviewed += 1
             elif state is State.MACHINE:
                 self.machine += 1
-            elif state is State.STALE:
+            elif state in (State.STALE, State.SUGGESTED):
                 self.stale += 1
             else:
                 self.untranslated += 1
@@ -491,7 +491,7 @@ def fill(
                         check_tags(suggestion.text, placeholders_in(text))
                     except PlaceholderError as exc:
                         note = str(exc)
-                    if note:
+                    if note and suggestion.fuzzy and not suggestion.note.startswith("fuzzy match"):
                         report.rejected.append(f"{name}: {locale}: {text[:40]!r}: {note}")
                     for message in pending[text]:
                         message.string = suggestion.text

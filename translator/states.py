@@ -24,6 +24,7 @@ class State(Enum):
     REVIEWED = "reviewed"  # written or approved by a person
     MACHINE = "machine"  # a machine's suggestion, not reviewed yet
     STALE = "stale"  # fuzzy: its source changed, or a person marked it as needing work
+    SUGGESTED = "suggested"  # a draft never to publish: failed the checks, or a fuzzy TM match
     UNTRANSLATED = "untranslated"
 
 
@@ -42,7 +43,7 @@ def origin_of(message: Message) -> str | None:
     return None
 
 
-REJECTED_PREFIX = "rejected: "
+REJECTED_PREFIX = "not published: "
 
 
 def set_origin(message: Message, origin: str, *, rejected: str = "") -> None:
@@ -63,7 +64,7 @@ def state_of(message: Message) -> State:
     if message.previous_id or origin_of(message) is None:
         return State.STALE
     if any(c.startswith(REJECTED_PREFIX) for c in message.user_comments):
-        return State.STALE  # a machine's output that failed the checks: for a person to fix
+        return State.SUGGESTED  # for a person to fix: never published as it is
     return State.MACHINE
 
 
@@ -83,7 +84,7 @@ def publishes(state: State, policy: str, show_stale: bool) -> bool:
         return policy == "machine"
     if state is State.STALE:
         return show_stale
-    return False
+    return False  # untranslated, or only a suggestion
 
 
 def human_owned(message: Message) -> bool:

@@ -71,20 +71,23 @@ def render_table(rows: list[Row]) -> None:
     table = Table(title="Translation status", show_lines=False)
     table.add_column("post", overflow="fold")
     table.add_column("locale")
-    for name in ("reviewed", "machine", "stale", "untranslated"):
+    for name in ("reviewed", "machine", "stale", "suggested", "untranslated"):
         table.add_column(name, justify="right")
     table.add_column("words to review", justify="right")
     for row in rows:
         if not row.entries:
             table.add_row(
-                PurePosixPath(row.post).name, row.locale, "—", "—", "—", "—", "no catalog"
+                PurePosixPath(row.post).name, row.locale, "—", "—", "—", "—", "—", "no catalog"
             )
             continue
         waiting = sum(n for state, n in row.words.items() if state != State.REVIEWED.value)
         table.add_row(
             PurePosixPath(row.post).name,
             row.locale,
-            *(str(row.entries[s]) for s in ("reviewed", "machine", "stale", "untranslated")),
+            *(
+                str(row.entries[s])
+                for s in ("reviewed", "machine", "stale", "suggested", "untranslated")
+            ),
             str(waiting),
         )
     Console(width=max(Console().width, 120)).print(table)

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from difflib import SequenceMatcher
 from pathlib import Path
 
 from ..catalogs import read_catalog
-from ..errors import CatalogError
+from ..errors import CatalogError, ConfigError
 from ..files import write_atomic
 from .base import Backend, BackendContext, Batch, Suggestion
 
@@ -28,6 +29,11 @@ class MemoryBackend:
         self._base = context.root / context.locales_dir
         self._root = context.root
         self._memory: dict[str, dict[str, tuple[str, str]]] = {}
+        self._dry_run = context.dry_run
+        fuzzy = context.options.get("fuzzy", 0)
+        if not isinstance(fuzzy, (int, float)) or not 0 <= fuzzy <= 1:
+            raise ConfigError("backends.tm.fuzzy must be a similarity between 0 and 1 (0: off)")
+        self._fuzzy = float(fuzzy)
 
     def _load(self, locale: str) -> dict[str, tuple[str, str]]:
         if locale in self._memory:
@@ -54,7 +60,7 @@ class MemoryBackend:
                 str(m.id): str(m.string) for m in catalog or () if m.id and m.string and not m.fuzzy
             }
             files[path.name] = {"stamp": stamp, "entries": approved}
-        if files != cached:
+        if files != cached and not self._dry_run:
             data = json.dumps({"version": 1, "files": files}, ensure_ascii=False, sort_keys=True)
             write_atomic(cache_path, data.encode())
         memory: dict[str, tuple[str, str]] = {}
@@ -69,15 +75,44 @@ class MemoryBackend:
 
     def prefilter(self, locale: str, texts: set[str]) -> set[str]:
         """The texts this memory can fill: the rest need not even be looked up."""
-        return texts & self._load(locale).keys()
+        memory = self._load(locale)
+        found = texts & memory.keys()
+        if self._fuzzy:
+            found |= {t for t in texts - found if self._similar(t, memory) is not None}
+        return found
+
+    def _similar(self, text: str, memory: dict[str, tuple[str, str]]) -> tuple[float, str] | None:
+        """The most similar remembered text, if it is similar enough."""
+        best: tuple[float, str] | None = None
+        for known in memory:
+            if abs(len(known) - len(text)) > len(text) * (1 - self._fuzzy) + 2:
+                continue
+            matcher = SequenceMatcher(None, text, known, autojunk=False)
+            if matcher.real_quick_ratio() < self._fuzzy or matcher.quick_ratio() < self._fuzzy:
+                continue
+            score = matcher.ratio()
+            if score >= self._fuzzy and (best is None or score > best[0]):
+                best = (score, known)
+        return best
 
     def translate(self, batch: Batch) -> Sequence[Suggestion | None]:
         memory = self._load(batch.target_locale)
         out: list[Suggestion | None] = []
         for request in batch.requests:
             hit = memory.get(request.text)
-            # an exact match of an approved translation is approved for this text too
-            out.append(Suggestion(hit[0], f"tm: {hit[1]}", fuzzy=False) if hit else None)
+            if hit is not None:
+                # an exact match of an approved translation is approved for this text too
+                out.append(Suggestion(hit[0], f"tm: {hit[1]}", fuzzy=False))
+                continue
+            similar = self._similar(request.text, memory) if self._fuzzy else None
+            if similar is None:
+                out.append(None)
+                continue
+            score, known = similar
+            target, where = memory[known]
+            # the translation of another text: a draft for a person, never published
+            note = f"fuzzy match {score:.0%} of {known[:60]!r} ({where})"
+            out.append(Suggestion(target, f"tm-fuzzy: {where}", fuzzy=True, note=note))
         return out
 
 
