@@ -9,6 +9,7 @@ from pathlib import Path
 
 import polib
 import pytest
+from babel.messages.catalog import Message
 from babel.messages.pofile import read_po, write_po
 
 from translator.cli import main
@@ -465,6 +466,8 @@ def test_translation_memory_exact_and_fuzzy(tmp_path: Path) -> None:
     )
 
 
-def _babel(path: Path, msgid: str):  # type: ignore[no-untyped-def]
+def _babel(path: Path, msgid: str) -> Message:
     with path.open("rb") as f:
-        return read_po(f).get(msgid)
+        message = read_po(f).get(msgid)
+    assert message is not None
+    return message
