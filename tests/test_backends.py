@@ -291,3 +291,17 @@ def test_a_run_killed_mid_way_resumes_without_paying_twice(tmp_path: Path) -> No
         again = server.texts[len(paid) :]
         assert set(again) & set(paid) <= in_flight, "nothing received is paid for twice"
         assert all(e.msgstr for e in polib.pofile(str(po)))
+
+
+def test_llm_prompts_carry_the_title_and_the_neighbouring_units(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FAKE_MT_KEY", KEY)
+    with FakeServer("openai") as server:
+        root = _site(tmp_path, "openai", server)
+        assert _run(root) == 0
+        systems = [entry.body["messages"][0]["content"] for entry in server.log]
+        assert all("The post is titled: OpenStack Boston Summit直击" in s for s in systems)
+        second = systems[1]
+        assert "The text just before these (context only, not to translate):" in second
+        assert "The text just after these" in systems[0]

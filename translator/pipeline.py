@@ -9,6 +9,7 @@ so a no-op run over a whole site reads and hashes files but parses nothing.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -404,6 +405,27 @@ def _pending(
     return by_locale
 
 
+def _contexts(catalogs: Sequence[tuple[PostPaths, str, PostCatalog]]) -> dict[str, Request]:
+    """Each text's request with its context: the post's title and the units around it
+    (where the text first occurs), for engines that read context (LLMs)."""
+    found: dict[str, Request] = {}
+    for post, _locale, catalog in catalogs:
+        ids = [str(m.id) for m in catalog if m.id]
+        title = next((str(m.id) for m in catalog if m.id and m.context == "title"), "")
+        title = title or next(
+            (str(m.id) for m in catalog if m.id and "front matter: title" in m.auto_comments), ""
+        )
+        for i, text in enumerate(ids):
+            if text not in found:
+                before = ids[i - 1] if i > 0 else ""
+                after = ids[i + 1] if i + 1 < len(ids) else ""
+                context = json.dumps(
+                    {"title": title, "before": before, "after": after}, ensure_ascii=False
+                )
+                found[text] = Request(text, context, post.source)
+    return found
+
+
 def _offered(backend: Backend, locale: str, texts: list[str]) -> list[str]:
     prefilter = getattr(backend, "prefilter", None)
     if prefilter is None:
@@ -467,6 +489,7 @@ def fill(
     or approved is ever replaced. A translation that fails the checks is kept as a fuzzy
     suggestion with the reason, never published."""
     report = Fill()
+    requests = _contexts(catalogs)
     for backend in backends:
         name = backend.name
         for locale, pending in _pending(catalogs).items():
@@ -479,7 +502,10 @@ def fill(
                 chunk = texts[start : start + size]
                 used = {k: v for k, v in terms.items() if any(k in t for t in chunk)}
                 batch = Batch(
-                    site.settings.source_locale, locale, tuple(Request(t) for t in chunk), used
+                    site.settings.source_locale,
+                    locale,
+                    tuple(requests.get(t) or Request(t) for t in chunk),
+                    used,
                 )
                 suggestions = backend.translate(batch)
                 report.sent[name] = report.sent.get(name, 0) + len(chunk)

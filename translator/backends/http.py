@@ -72,6 +72,7 @@ class HttpBackend:
         self.sent_chars = 0
         self.requests = 0
         self.glossary: Mapping[str, str] = {}  # the current batch's terms
+        self.contexts: dict[str, str] = {}  # text -> its context (JSON: title, before, after)
 
     # -- what a provider writes ---------------------------------------------------------
 
@@ -135,6 +136,7 @@ class HttpBackend:
     def translate(self, batch: Batch) -> list[Suggestion | None]:
         source, target = batch.source_locale, batch.target_locale
         self.glossary = batch.glossary
+        self.contexts = {r.text: r.context for r in batch.requests if r.context}
         cjk_target = is_cjk("中" if target.split("-")[0] in ("zh", "ja", "ko") else "a")
         texts = [r.text for r in batch.requests]
         todo = self.uncached(texts, source, target)

@@ -25,7 +25,7 @@ from typing import Any
 from ..errors import BackendRejected, ConfigError
 from .base import Backend, BackendContext
 from .http import HttpBackend, Limits, Retry
-from .providers import chat_body, parse_reply
+from .providers import chat_body, chat_options, parse_reply
 
 MODEL_NAME = "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
 MODEL_SHA256 = "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"
@@ -82,7 +82,7 @@ class LocalBackend(HttpBackend):
         if self.dry_run:
             raise BackendRejected("local: nothing is run in a dry run")
         llm = load_model(str(self.model_path), self.threads, self.context_size)
-        options = {**self.options, "glossary_terms": self.glossary}
+        options = chat_options(self.options, self.glossary, self.contexts, wire_texts)
         body = chat_body("local", wire_texts, source, target, options)
         last: Exception | None = None
         for _attempt in range(2):

@@ -244,17 +244,40 @@ class ChatBackend(HttpBackend):
         return self.client.build_request(
             "POST",
             f"{self.endpoint}/v1/chat/completions",
-            json=chat_body(
-                str(model), texts, source, target, {**self.options, "glossary_terms": self.glossary}
-            ),
+            json=chat_body(str(model), texts, source, target, self.chat_options(texts)),
             headers={"Authorization": f"Bearer {self.secret or 'none'}"},
         )
+
+    def chat_options(self, wire_texts: list[str]) -> dict[str, Any]:
+        return chat_options(self.options, self.glossary, self.contexts, wire_texts)
 
     def parse(self, response: httpx.Response, count: int) -> list[str]:
         choice = response.json()["choices"][0]
         if choice.get("finish_reason") not in (None, "stop"):
             raise Retry(f"the model stopped: {choice.get('finish_reason')}")
         return parse_reply(str(choice["message"]["content"]), count)
+
+
+def chat_options(
+    options: Any, glossary: Any, contexts: dict[str, str], wire_texts: list[str]
+) -> dict[str, Any]:
+    """The prompt's context for a batch: the glossary, the post's title, and the text just
+    before the first unit and just after the last."""
+    from .wire import from_wire, to_wire
+
+    merged = {**options, "glossary_terms": glossary}
+    first = contexts.get(from_wire(wire_texts[0]), "") if wire_texts else ""
+    last = contexts.get(from_wire(wire_texts[-1]), "") if wire_texts else ""
+    try:
+        head = json.loads(first) if first else {}
+        tail = json.loads(last) if last else {}
+    except ValueError:
+        return merged
+    if head.get("title") and "title" not in options:
+        merged["title"] = head["title"]
+    merged["before"] = to_wire(head.get("before", ""))
+    merged["after"] = to_wire(tail.get("after", ""))
+    return merged
 
 
 def chat_body(
@@ -269,6 +292,12 @@ def chat_body(
         )
     if options.get("title"):
         extra += f"\nThe post is titled: {options['title']}"
+    if options.get("before"):
+        extra += (
+            f"\nThe text just before these (context only, not to translate): {options['before']}"
+        )
+    if options.get("after"):
+        extra += f"\nThe text just after these (context only, not to translate): {options['after']}"
     system = SYSTEM_PROMPT.format(
         source=LANGUAGES.get(_base(source), source),
         target=LANGUAGES.get(_base(target), target),
