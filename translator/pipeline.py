@@ -16,7 +16,6 @@ from pathlib import Path
 
 from babel.messages.catalog import Message
 
-from . import __version__
 from .backends import Backend, BackendContext, Batch, Request, load_backend
 from .catalogs import (
     EXTRACT_OPTIONS,
@@ -714,4 +713,4 @@ def _build_state(site: Site, post: PostPaths, locale: str, output: str) -> list[
     return reasons
 
 
-__all__ = ["Outcome", "Site", "__version__", "build", "check", "extract", "fill", "translate"]
+__all__ = ["Outcome", "Site", "build", "check", "extract", "fill", "translate"]
