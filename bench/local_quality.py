@@ -78,6 +78,9 @@ def run(model: Path, server: bool) -> int:
         if proc is not None:
             proc.terminate()
             proc.wait()
+        if not (site / "locales/en/post.po").is_file():
+            print(f"translate failed (exit {code}):\n{err.getvalue()[-3000:]}")
+            return 1
         po = polib.pofile(str(site / "locales/en/post.po"))
         units = [e for e in po if not e.obsolete]
         rejected = [e for e in units if "not published:" in e.tcomment]

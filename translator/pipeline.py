@@ -527,6 +527,8 @@ def fill(
                         set_origin(message, suggestion.origin, rejected=note)
                     if not note:
                         report.filled[name] = report.filled.get(name, 0) + 1
+        for text, why in getattr(backend, "failed", {}).items():
+            report.rejected.append(f"{name}: {text[:40]!r}: {why}; left untranslated")
         close = getattr(backend, "close", None)
         if close is not None:
             close()

@@ -42,9 +42,14 @@ class Limits:
 class Retry(Exception):
     """A temporary failure; ``after`` seconds if the provider said so."""
 
-    def __init__(self, message: str, after: float | None = None) -> None:
+    def __init__(self, message: str, after: float | None = None, *, reply: bool = False) -> None:
         super().__init__(message)
         self.after = after
+        self.reply = reply  # the provider answered, but not with what was asked
+
+
+class BadReply(BackendUnavailable):
+    """The provider kept answering with something unusable (often: a batch too hard)."""
 
 
 class HttpBackend:
@@ -71,6 +76,7 @@ class HttpBackend:
         self._cache = MachineCache(context.root / CACHE_DIR / "mt" / f"{self.name}.jsonl")
         self.sent_chars = 0
         self.requests = 0
+        self.failed: dict[str, str] = {}  # text -> why the engine gave nothing usable
         self.glossary: Mapping[str, str] = {}  # the current batch's terms
         self.contexts: dict[str, str] = {}  # text -> its context (JSON: title, before, after)
 
@@ -140,12 +146,23 @@ class HttpBackend:
         cjk_target = is_cjk("中" if target.split("-")[0] in ("zh", "ja", "ko") else "a")
         texts = [r.text for r in batch.requests]
         todo = self.uncached(texts, source, target)
+        self.failed = {}
         for group in self.plan([to_wire(t) for t in todo]):
-            originals = [from_wire(w) for w in group]
-            results = self.send(group, source, target)
-            for original, result in zip(originals, results, strict=True):
-                self._cache.put(self.key(original, source, target), result)
-            self._cache.flush()  # paid for: kept, whatever happens next
+            try:
+                results = self.send(group, source, target)
+            except BadReply as exc:
+                if len(group) == 1:
+                    self.failed[from_wire(group[0])] = str(exc)
+                    continue
+                # a batch the engine cannot answer: each unit alone (left out if it fails too)
+                for wire in group:
+                    try:
+                        self._remember(wire, self.send([wire], source, target)[0], source, target)
+                    except BadReply as single:
+                        self.failed[from_wire(wire)] = str(single)
+                continue
+            for wire, result in zip(group, results, strict=True):
+                self._remember(wire, result, source, target)
         out: list[Suggestion | None] = []
         for text in texts:
             cached = self._cache.get(self.key(text, source, target))
@@ -156,7 +173,10 @@ class HttpBackend:
             problem = machine_problem(text, result, cjk_target=cjk_target)
             if problem is not None:
                 # another strategy: the unit alone, once (batches lose units' tags more)
-                retried = self.send([to_wire(text)], source, target)[0]
+                try:
+                    retried = self.send([to_wire(text)], source, target)[0]
+                except BadReply:
+                    retried = result
                 if machine_problem(text, retried, cjk_target=cjk_target) is None:
                     self._cache.put(self.key(text, source, target), retried)
                     self._cache.flush()
@@ -166,6 +186,10 @@ class HttpBackend:
             else:
                 out.append(Suggestion(result, self.name, fuzzy=True, note=problem))
         return out
+
+    def _remember(self, wire: str, result: str, source: str, target: str) -> None:
+        self._cache.put(self.key(from_wire(wire), source, target), result)
+        self._cache.flush()  # paid for: kept, whatever happens next
 
     def send(self, wire_texts: list[str], source: str, target: str) -> list[str]:
         """One request (retried as the provider allows); the texts back, off the wire."""
@@ -181,17 +205,20 @@ class HttpBackend:
                 self.raise_for_status(response)
                 results = self.parse(response, len(wire_texts))
                 if len(results) != len(wire_texts):
-                    raise Retry(f"{len(results)} translations for {len(wire_texts)} texts")
+                    raise Retry(
+                        f"{len(results)} translations for {len(wire_texts)} texts", reply=True
+                    )
                 return [from_wire(r) for r in results]
             except (httpx.TimeoutException, httpx.TransportError) as exc:
                 failure: Retry = Retry(f"{type(exc).__name__}: {exc}")
             except (ValueError, KeyError, TypeError, IndexError) as exc:
-                failure = Retry(f"malformed reply: {exc}")
+                failure = Retry(f"malformed reply: {exc}", reply=True)
             except Retry as exc:
                 failure = exc
             attempt += 1
             if attempt > self.retries:
-                raise BackendUnavailable(f"{self.name}: {failure} (gave up after {attempt} tries)")
+                error = BadReply if failure.reply else BackendUnavailable
+                raise error(f"{self.name}: {failure} (gave up after {attempt} tries)")
             time.sleep(self.wait(attempt, failure.after))
 
     def wait(self, attempt: int, after: float | None) -> float:

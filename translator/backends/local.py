@@ -24,7 +24,7 @@ from typing import Any
 
 from ..errors import BackendRejected, ConfigError
 from .base import Backend, BackendContext
-from .http import HttpBackend, Limits, Retry
+from .http import BadReply, HttpBackend, Limits, Retry
 from .providers import chat_body, chat_options, parse_reply
 
 MODEL_NAME = "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
@@ -106,7 +106,7 @@ class LocalBackend(HttpBackend):
                 ]
             except (ValueError, KeyError, Retry) as exc:
                 last = exc
-        raise BackendRejected(f"local: the model's reply could not be used: {last}")
+        raise BadReply(f"local: the model's reply could not be used: {last}")
 
 
 def fetch_model(
