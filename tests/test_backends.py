@@ -305,3 +305,29 @@ def test_llm_prompts_carry_the_title_and_the_neighbouring_units(
         second = systems[1]
         assert "The text just before these (context only, not to translate):" in second
         assert "The text just after these" in systems[0]
+
+
+@pytest.mark.parametrize(
+    ("source", "output", "problem"),
+    [
+        ("2017年波士顿OpenStack Summit", "The 2017 OpenStack Summit in Boston", None),
+        (
+            "2017年波士顿OpenStack Summit",
+            "The April 17th OpenStack Summit",
+            "'2017' of the source is missing",
+        ),
+        ("接下去是director的topic", "Next came the director's talk", None),
+        (
+            "部署在Kuberneters的node上",
+            "deployed on Kubernetes nodes",
+            "'Kuberneters' of the source is missing",
+        ),
+        ("运行 <x1/> 命令", "Run the command", "tag <x1/> is missing"),
+        ("运行 <x1/> 命令", "Run the <x1/> command。", "Chinese left in the translation: 。"),
+        ("运行 <x1/> 命令", "   ", "empty translation"),
+    ],
+)
+def test_machine_output_checks(source: str, output: str, problem: str | None) -> None:
+    from translator.checks import machine_problem
+
+    assert machine_problem(source, output, cjk_target=False) == problem

@@ -141,7 +141,9 @@ def test_fetch_model_refuses_slices_that_do_not_hash_right(tmp_path: Path) -> No
     assert not (tmp_path / "m.gguf").exists() and not (tmp_path / "m.gguf.partial").exists()
 
 
-def test_a_batch_the_model_cannot_answer_is_split_and_what_still_fails_is_left(model: StandInModel, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_batch_the_model_cannot_answer_is_split_and_what_still_fails_is_left(
+    model: StandInModel, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     model.faults += ["prose"] * 3  # the first batch twice, then its first unit alone once more
     root = _site(tmp_path)
     assert main(["translate", "--to", "en", "--root", str(root), str(root / "content")]) == 0
