@@ -71,6 +71,9 @@ def main() -> int:
     exe = script("translator")
     to = ["--to", args.locales]
     posts = generate(site, args.posts)
+    # translation memory only: the site is about sync, not MT (the local model, if
+    # installed, would otherwise be the default)
+    (site / "translator.toml").write_text('backend = "tm"\n')
     n = len(args.locales.split(","))
     print(f"{args.posts} posts x {n} locales = {args.posts * n} catalogs in {site}")
     timed("first extract", [exe, "extract", *to], site)
