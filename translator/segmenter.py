@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from markdown_it.helpers import parseLinkLabel, parseLinkTitle
@@ -98,10 +98,7 @@ def _with_sentences(unit: Unit) -> Unit:
     parts = split_sentences(unit.text)
     if len(parts) < 2 or unit.context is not None:
         return unit
-    return Unit(
-        unit.text, unit.kind, unit.line, unit.start, unit.end, unit.placeholders,
-        unit.context, unit.joined, tuple(parts),
-    )  # fmt: skip
+    return replace(unit, sentences=tuple(parts))
 
 
 # -- body -------------------------------------------------------------------------------
