@@ -331,3 +331,28 @@ def test_machine_output_checks(source: str, output: str, problem: str | None) ->
     from translator.checks import machine_problem
 
     assert machine_problem(source, output, cjk_target=False) == problem
+
+
+@pytest.mark.parametrize(
+    ("source", "output", "problem"),
+    [
+        (
+            "2017年波士顿OpenStack Summit在Hynes会议中心如期举办",
+            "The OpenStack Summit took place at Hynes on January 18, 2017.",
+            "number 18 is not in the source",
+        ),
+        ("第二天的Keynote", "The day 2 keynote", None),
+        ("几年前觉得AI是二十年以后的事", "AI felt 20 years away", None),
+        (
+            "重启容器后问题暂时消失",
+            "After 3 restarts the problem went away",
+            "number 3 is not in the source",
+        ),
+    ],
+)
+def test_machine_output_must_not_invent_numbers(
+    source: str, output: str, problem: str | None
+) -> None:
+    from translator.checks import machine_problem
+
+    assert machine_problem(source, output, cjk_target=False) == problem

@@ -83,8 +83,46 @@ def machine_problem(source: str, output: str, *, cjk_target: bool) -> str | None
             continue
         if token.lower() not in plain_out:
             return f"{token!r} of the source is missing"
+    invented = _numbers(TAG.sub(" ", output)) - _numbers(TAG.sub(" ", source)) - _spelled(source)
+    if invented:
+        return f"number {sorted(invented, key=int)[0]} is not in the source"
     if not cjk_target:
         left = leftover_cjk(TAG.sub("", output))
         if left:
             return f"Chinese left in the translation: {''.join(dict.fromkeys(left))[:10]}"
     return None
+
+
+_HAN_DIGITS = {
+    "零": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
+_HAN_UNITS = {"十": 10, "百": 100, "千": 1000}
+
+
+def _numbers(text: str) -> set[str]:
+    return {n.lstrip("0") or "0" for n in re.findall(r"\d+", text)}
+
+
+def _spelled(text: str) -> set[str]:
+    """Numbers a Chinese source writes in Han numerals (二 → 2, 二十 → 20, 第三 → 3)."""
+    found = set()
+    for run in re.findall(r"[零一二两三四五六七八九十百千]+", text):
+        total, digit = 0, 0
+        for ch in run:
+            if ch in _HAN_DIGITS:
+                digit = _HAN_DIGITS[ch]
+            else:
+                total += (digit or 1) * _HAN_UNITS[ch]
+                digit = 0
+        found |= {str(total + digit), *(str(_HAN_DIGITS[c]) for c in run if c in _HAN_DIGITS)}
+    return found
