@@ -1,6 +1,6 @@
 """Fake MT providers: a real HTTP server on 127.0.0.1 that speaks each provider's wire
 format (auth, request shape, limits, error bodies) and translates deterministically: every
-run of Chinese becomes ``tr<N>``, tags, numbers and Latin words stay where they are.
+run of Chinese becomes ``trans``, tags, numbers and Latin words stay where they are.
 
 Faults are queued per server (``server.faults.append("429")``) and consumed one per request.
 """
@@ -22,7 +22,7 @@ _CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef“”]
 
 
 def fake_translate(text: str) -> str:
-    return _CJK.sub(lambda m: f" tr{len(m.group(0))} ", text).replace("  ", " ")
+    return _CJK.sub(" trans ", text).replace("  ", " ")
 
 
 @dataclass
