@@ -34,6 +34,16 @@ def is_cjk(ch: str) -> bool:
     return unicodedata.east_asian_width(ch) in ("F", "W", "H")
 
 
+def language_of(locale: str) -> str:
+    """The language part of a locale: ``zh`` for ``zh-Hans``, ``pt`` for ``pt_BR``."""
+    return locale.replace("_", "-").split("-")[0].lower()
+
+
+def is_cjk_locale(locale: str) -> bool:
+    """Whether text in ``locale`` is written with CJK characters (no leftover-Han checks)."""
+    return language_of(locale) in ("zh", "ja", "ko", "yue")
+
+
 def has_ideographs(text: str) -> bool:
     """Tell whether ``text`` holds Han or kana, i.e. whether it needs translating at all."""
     return _IDEOGRAPHIC.search(text) is not None

@@ -21,6 +21,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .cjk import language_of
 from .errors import ConfigError
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -35,7 +36,7 @@ class Glossary:
 
     def for_locale(self, locale: str) -> dict[str, str]:
         """Source term -> its translation in ``locale`` (kept terms map to themselves)."""
-        base = locale.split("-")[0].split("_")[0]
+        base = language_of(locale)
         found = {term: term for term in self.keep}
         found.update(self.terms.get("*", {}))
         found.update(self.terms.get(base, {}))
@@ -104,11 +105,11 @@ def _from_tbx(text: str, path: Path, source_locale: str) -> Glossary:
     except ET.ParseError as exc:
         raise ConfigError(f"glossary: invalid TBX: {exc}", path, exc.position[0]) from exc
     terms: dict[str, dict[str, str]] = {}
-    base = source_locale.split("-")[0]
+    base = language_of(source_locale)
     for entry in root.iter("termEntry"):
         by_lang = {}
         for lang_set in entry.iter("langSet"):
-            lang = (lang_set.get(XML_LANG) or lang_set.get("lang") or "").split("-")[0]
+            lang = language_of(lang_set.get(XML_LANG) or lang_set.get("lang") or "")
             term = lang_set.find(".//term")
             if term is not None and term.text:
                 by_lang[lang] = term.text.strip()

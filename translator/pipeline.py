@@ -31,7 +31,7 @@ from .catalogs import (
     write_catalog,
 )
 from .checks import problem_with
-from .cjk import is_cjk
+from .cjk import is_cjk_locale
 from .config import Settings
 from .document import encode_post, parse_post
 from .errors import BuildError, CatalogError, PostError, TranslatorError
@@ -244,7 +244,7 @@ def render(
     """The per-locale post for ``catalog`` and the problems found on the way."""
     seg = site.segment(post)
     policy, show_stale = site.policy(locale)
-    cjk_target = is_cjk(_sample_char(locale))
+    cjk_target = is_cjk_locale(locale)
     index: dict[tuple[str | None, str], Message] = {}
     for message in catalog:
         if message.id:
@@ -295,10 +295,6 @@ def render(
     except PostError as exc:
         raise BuildError(f"built post would not parse: {exc.message}", post.source) from exc
     return output, problems
-
-
-def _sample_char(locale: str) -> str:
-    return "中" if locale.split("-")[0].split("_")[0] in ("zh", "ja", "ko", "yue") else "a"
 
 
 def _up_to_date(site: Site, post: PostPaths, locale: str) -> tuple[bytes, bytes] | None:

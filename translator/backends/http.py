@@ -24,7 +24,7 @@ from typing import Any
 import httpx
 
 from ..checks import machine_problem
-from ..cjk import is_cjk
+from ..cjk import is_cjk_locale
 from ..errors import BackendRejected, BackendUnavailable, ConfigError
 from .base import BackendContext, Batch, Suggestion
 from .wire import from_wire, to_wire
@@ -143,7 +143,7 @@ class HttpBackend:
         source, target = batch.source_locale, batch.target_locale
         self.glossary = batch.glossary
         self.contexts = {r.text: r.context for r in batch.requests if r.context}
-        cjk_target = is_cjk("中" if target.split("-")[0] in ("zh", "ja", "ko") else "a")
+        cjk_target = is_cjk_locale(target)
         texts = [r.text for r in batch.requests]
         todo = self.uncached(texts, source, target)
         self.failed = {}

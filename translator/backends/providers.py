@@ -12,12 +12,11 @@ from typing import Any
 
 import httpx
 
+from ..cjk import language_of
 from .base import Backend
 from .http import HttpBackend, Limits, Retry
 
-
-def _base(locale: str) -> str:
-    return locale.replace("_", "-").split("-")[0].lower()
+_base = language_of
 
 
 class DeepLBackend(HttpBackend):
