@@ -300,3 +300,11 @@ class EntryLines:
             if self._lines[number - 1].startswith("msgid "):
                 return number
         return line
+
+    def report(self, shown_path: str, message: Message | None, why: str) -> str:
+        """``po:line: entry "…": why``, the one form every entry-level problem takes."""
+        line = self.of(message) if message is not None else None
+        text = str(message.id) if message is not None else ""
+        short = text if len(text) <= 40 else text[:39] + "…"
+        where = f"{shown_path}:{line}" if line else shown_path
+        return f'{where}: entry "{short}": {why}'

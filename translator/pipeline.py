@@ -284,11 +284,7 @@ def render(
     found: list[tuple[Message | None, str]] = [(m, why) for m, why in rejected]
     found += [(find(p.unit.text, p.unit.context), p.message) for p in result.problems]
     for entry, why in found:
-        line = lines.of(entry) if entry is not None else None
-        text = str(entry.id) if entry is not None else ""
-        shown = text if len(text) <= 40 else text[:39] + "…"
-        where = f"{po}:{line}" if line else po
-        problems.append(f'{where}: entry "{shown}": {why}; the source text is used')
+        problems.append(lines.report(po, entry, f"{why}; the source text is used"))
     output = encode_post(seg.post, result.text)
     try:
         parse_post(output, seg.post.path)  # what we publish must read back as a post
@@ -675,10 +671,7 @@ def _glossary_problems(site: Site, post: PostPaths, locale: str) -> list[str]:
         if not message.id or not message.string:
             continue
         for term, target in site.glossary.ignored(str(message.id), str(message.string), locale):
-            text = str(message.id)
-            shown = text if len(text) <= 40 else text[:39] + "…"
-            where = f"{po}:{lines.of(message)}"
-            found.append(f'{where}: entry "{shown}": ignores the glossary: {term} → {target}')
+            found.append(lines.report(po, message, f"ignores the glossary: {term} → {target}"))
     return found
 
 
