@@ -28,16 +28,14 @@ def problem_with(
     source: str, translation: str, *, cjk_target: bool, flags: set[str], machine: str | None
 ) -> str | None:
     """What is wrong with ``translation`` of ``source`` (a msgid), or None."""
-    try:
-        check_tags(translation, placeholders_in(source))
-    except PlaceholderError as exc:
-        return str(exc)
+    problem = _tags_problem(source, translation)
+    if problem:
+        return problem
     text = TAG.sub("", translation)
     if not cjk_target and IGNORE_CJK_FLAG not in flags and machine != "pseudo":
-        left = leftover_cjk(text)
-        if left:
-            shown = "".join(dict.fromkeys(left))[:10]
-            return f"Chinese left in the translation: {shown}"
+        problem = _chinese_left(text)
+        if problem:
+            return problem
     html = {m.group(1).lower() for m in _HTML.finditer(text)} - {
         m.group(1).lower() for m in _HTML.finditer(TAG.sub("", source))
     }
@@ -47,6 +45,19 @@ def problem_with(
     if broken:
         return _MARKERS[sorted(broken)[0]]
     return None
+
+
+def _tags_problem(source: str, translation: str) -> str | None:
+    try:
+        check_tags(translation, placeholders_in(source))
+    except PlaceholderError as exc:
+        return str(exc)
+    return None
+
+
+def _chinese_left(text: str) -> str | None:
+    left = leftover_cjk(text)
+    return f"Chinese left in the translation: {''.join(dict.fromkeys(left))[:10]}" if left else None
 
 
 def _leftover_markup(text: str) -> set[str]:
@@ -71,10 +82,9 @@ def machine_problem(source: str, output: str, *, cjk_target: bool) -> str | None
     non-CJK target, nothing at all."""
     if not output.strip():
         return "empty translation"
-    try:
-        check_tags(output, placeholders_in(source))
-    except PlaceholderError as exc:
-        return str(exc)
+    problem = _tags_problem(source, output)
+    if problem:
+        return problem
     plain_out = TAG.sub(" ", output).lower()
     for token in _TOKENS.findall(TAG.sub(" ", source)):
         # numbers and names (OpenStack, K8S, CockroachDB, v1.2) must survive; plain
@@ -86,11 +96,7 @@ def machine_problem(source: str, output: str, *, cjk_target: bool) -> str | None
     invented = _numbers(TAG.sub(" ", output)) - _numbers(TAG.sub(" ", source)) - _spelled(source)
     if invented:
         return f"number {sorted(invented, key=int)[0]} is not in the source"
-    if not cjk_target:
-        left = leftover_cjk(TAG.sub("", output))
-        if left:
-            return f"Chinese left in the translation: {''.join(dict.fromkeys(left))[:10]}"
-    return None
+    return None if cjk_target else _chinese_left(TAG.sub("", output))
 
 
 _HAN_DIGITS = {
