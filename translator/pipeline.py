@@ -98,6 +98,7 @@ class Site:
         self.settings = settings
         self._sources: dict[str, bytes] = {}
         self._segmentations: dict[str, Segmentation] = {}
+        self._digests: dict[str, str] = {}
         self._records: dict[str, Records] = {}
         self._catalogs: dict[tuple[str, str], bytes] = {}
         self._glossary: Glossary | None = None
@@ -115,6 +116,12 @@ class Site:
             except OSError as exc:
                 raise PostError(f"cannot read: {exc.strerror}", post.source) from exc
         return self._sources[post.source]
+
+    def source_digest(self, post: PostPaths) -> str:
+        """The source post's hash, computed once per run (every locale compares it)."""
+        if post.source not in self._digests:
+            self._digests[post.source] = digest(self.source(post))
+        return self._digests[post.source]
 
     def segment(self, post: PostPaths) -> Segmentation:
         if post.source not in self._segmentations:
@@ -181,7 +188,7 @@ class Site:
             locale=locale,
             project=self.settings.project or post.name,
             source=post.source,
-            digest=digest(self.source(post)),
+            digest=self.source_digest(post),
             options=self.options,
             purge_obsolete=purge,
         )
@@ -212,7 +219,7 @@ class Site:
             text = data.decode("utf-8")
         except UnicodeDecodeError:
             return None
-        if header_value(text, SOURCE_HASH) != digest(self.source(post)):
+        if header_value(text, SOURCE_HASH) != self.source_digest(post):
             return None
         if header_value(text, EXTRACT_OPTIONS) != self.options:
             return None
@@ -307,7 +314,7 @@ def _up_to_date(site: Site, post: PostPaths, locale: str) -> tuple[bytes, bytes]
         return None
     current = Built(
         post.source,
-        digest(site.source(post)),
+        site.source_digest(post),
         digest(catalog),
         digest(output),
         site.policy_id(locale),
@@ -337,7 +344,7 @@ def build(site: Site, post: PostPaths, locale: str) -> Outcome:
         site.output_path(post, locale),
         Built(
             post.source,
-            digest(site.source(post)),
+            site.source_digest(post),
             digest(path.read_bytes()),
             digest(output),
             site.policy_id(locale),
@@ -639,7 +646,7 @@ def check(
     if text is None:
         new, old, _stats = site.updated_catalog(post, locale)  # also: is the PO readable?
         assert old is not None
-        if old.extra_headers.get(SOURCE_HASH) != digest(site.source(post)):
+        if old.extra_headers.get(SOURCE_HASH) != site.source_digest(post):
             outcome.out_of_date.append(("extract", "source changed since extract"))
         elif not same_content(new, po_path):
             outcome.out_of_date.append(("extract", "extract would change the catalog"))
@@ -693,7 +700,7 @@ def _build_state(site: Site, post: PostPaths, locale: str, output: str) -> list[
             reasons.append(("build", "catalog changed since build"))
         if record.policy != site.policy_id(locale):
             reasons.append(("build", "publishing policy changed since build"))
-        if record.source_hash != digest(site.source(post)):
+        if record.source_hash != site.source_digest(post):
             reasons.append(("build", "source changed since build"))
         return reasons
     catalog = read_catalog(site.settings.root / site.catalog_path(post, locale))
