@@ -39,6 +39,7 @@ class FakeServer:
         self.log: list[Logged] = []
         self.faults: list[str] = []
         self.latency = 0.0
+        self.started = 0  # requests received (counted before the latency: "in flight")
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -90,6 +91,7 @@ class FakeServer:
     def handle(
         self, path: str, headers: dict[str, str], body: Any
     ) -> tuple[int, dict[str, str], Any]:
+        self.started += 1
         if self.latency:
             time.sleep(self.latency)
         handler = getattr(self, f"_{self.provider.replace('-', '_')}")

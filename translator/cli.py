@@ -7,7 +7,9 @@ stderr, ``path:line: message``.
 
 from __future__ import annotations
 
+import importlib
 import json
+import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -23,6 +25,7 @@ from .pipeline import DEFAULT_FAIL_ON, STALE_KINDS, Outcome, Site, build, check,
 from .site import PostPaths, find_posts, known_locales
 
 COUNTED = {"untranslated", "fuzzy", "obsolete", "glossary"}
+JOB_ID = re.compile(r"[0-9a-f]{32}")
 
 
 class Run:
@@ -53,7 +56,7 @@ def _split(value: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(part.strip() for item in value for part in item.split(",") if part.strip())
 
 
-def _setup(
+def setup(
     root: Path, paths: Sequence[Path], to: tuple[str, ...]
 ) -> tuple[Run, list[PostPaths], list[str]]:
     settings = load_settings(root)
@@ -72,6 +75,18 @@ def _setup(
     ]
     posts = find_posts(targets, settings, locales)
     return run, posts, locales
+
+
+def backend_chain(settings: Settings, named: Sequence[str]) -> list[str]:
+    """The backends a run asks, in order: translation memory first, then those named by
+    ``--backend`` or the settings, else the embedded default."""
+    chosen = list(named) or ([settings.backend] if settings.backend else [])
+    if not chosen:
+        from .backends.local import available
+
+        # the embedded default: real offline MT once it is installed, else memory only
+        chosen = ["local"] if available() else []
+    return [DEFAULT_BACKEND, *[b for b in chosen if b != DEFAULT_BACKEND]]
 
 
 @contextmanager
@@ -147,7 +162,53 @@ to_option = click.option(
 paths_argument = click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+COMMANDS_GROUP = "translator.commands"
+# commands another package adds (the queue lives in workers/, with Celery): by entry
+# point, with this table for a checkout that was never installed
+_EXTENSIONS = {"queue": "workers.cli:queue_command", "job": "workers.cli:job_command"}
+_EXTRA_HINT = "pip install -e '.[queue]'"
+
+
+def _extensions() -> dict[str, str]:
+    from importlib.metadata import entry_points  # slow to import: only when asked
+
+    found = dict(_EXTENSIONS)
+    for ep in entry_points(group=COMMANDS_GROUP):
+        found[ep.name] = ep.value
+    return found
+
+
+def _extension(name: str) -> click.Command | None:
+    target = _EXTENSIONS.get(name) or _extensions().get(name)
+    if target is None:
+        return None
+    module_name, _, attr = target.partition(":")
+    try:
+        command = getattr(importlib.import_module(module_name), attr)
+    except ImportError as exc:
+        message = f"'{name}' needs the queue extra ({exc}): {_EXTRA_HINT}"
+
+        @click.command(name, context_settings={"ignore_unknown_options": True})
+        @click.argument("args", nargs=-1, type=click.UNPROCESSED)
+        def missing(args: tuple[str, ...]) -> None:
+            raise click.UsageError(message)
+
+        return missing
+    assert isinstance(command, click.Command)
+    return command
+
+
+class Commands(click.Group):
+    """The built-in commands, plus those other packages register."""
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        return super().get_command(ctx, cmd_name) or _extension(cmd_name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *_extensions()})
+
+
+@click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="translator")
 def cli() -> None:
     """Translate Chinese Jekyll/Hugo posts through gettext PO catalogs."""
@@ -162,7 +223,7 @@ def extract_command(
     paths: tuple[Path, ...], to: tuple[str, ...], purge_obsolete: bool, root: Path
 ) -> None:
     """Create or update the PO catalog of each post for each locale."""
-    run, posts, locales = _setup(root, paths, to)
+    run, posts, locales = setup(root, paths, to)
     summary = Summary(run.settings)
     with _progress(len(posts), "extract") as step:
         for post in posts:
@@ -182,7 +243,7 @@ def extract_command(
 @root_option
 def build_command(paths: tuple[Path, ...], to: tuple[str, ...], root: Path) -> None:
     """Write each per-locale post from its catalog."""
-    run, posts, locales = _setup(root, paths, to)
+    run, posts, locales = setup(root, paths, to)
     summary = Summary(run.settings)
     with _progress(len(posts), "build") as step:
         for post in posts:
@@ -232,14 +293,8 @@ def translate_command(
     root: Path,
 ) -> None:
     """Extract, fill missing units through a backend, and build: the main job."""
-    run, posts, locales = _setup(root, paths, to)
-    chosen = list(backends) or ([run.settings.backend] if run.settings.backend else [])
-    if not chosen:
-        from .backends.local import available
-
-        # the embedded default: real offline MT once it is installed, else memory only
-        chosen = ["local"] if available() else []
-    chain = [DEFAULT_BACKEND, *[b for b in chosen if b != DEFAULT_BACKEND]]
+    run, posts, locales = setup(root, paths, to)
+    chain = backend_chain(run.settings, backends)
     with _progress(2 * len(posts) * len(locales), "translate") as step:
         outcomes, report = translate(
             run.site,
@@ -312,7 +367,7 @@ def check_command(paths: tuple[Path, ...], to: tuple[str, ...], fail_on: str, ro
             f"unknown kind {sorted(unknown)[0]!r} (use {', '.join(STALE_KINDS)})",
             param_hint="--fail-on",
         )
-    run, posts, locales = _setup(root, paths, to)
+    run, posts, locales = setup(root, paths, to)
     stale = 0
     for post in posts:
         for locale in locales:
@@ -351,14 +406,33 @@ def check_command(paths: tuple[Path, ...], to: tuple[str, ...], fail_on: str, ro
 @to_option
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
 @click.option("--waiting", is_flag=True, help="List each entry waiting for a person.")
+@click.option("--wait", is_flag=True, help="With a JOB id: wait for the job, with progress.")
+@click.option(
+    "--timeout", type=float, default=None, metavar="SECONDS", help="With --wait: give up after."
+)
 @root_option
+@click.pass_context
 def status_command(
-    paths: tuple[Path, ...], to: tuple[str, ...], as_json: bool, waiting: bool, root: Path
+    ctx: click.Context,
+    paths: tuple[Path, ...],
+    to: tuple[str, ...],
+    as_json: bool,
+    waiting: bool,
+    wait: bool,
+    timeout: float | None,
+    root: Path,
 ) -> None:
-    """Show, per post and locale, what is translated and what is waiting for review."""
+    """Show, per post and locale, what is translated and what is waiting for review.
+
+    Given a JOB id (from ``translator queue``): the job's progress instead."""
     from .status import post_status, render_table
 
-    run, posts, locales = _setup(root, paths, to)
+    if len(paths) == 1 and JOB_ID.fullmatch(str(paths[0])) and not paths[0].exists():
+        job = _extension("job")
+        assert job is not None
+        ctx.invoke(job, job_id=str(paths[0]), wait=wait, timeout=timeout, as_json=as_json)
+        return
+    run, posts, locales = setup(root, paths, to)
     rows = []
     for post in posts:
         for locale in locales:
@@ -400,7 +474,7 @@ def export_command(
     from .exchange import export_units
     from .files import write_atomic
 
-    run, posts, locales = _setup(root, paths, to)
+    run, posts, locales = setup(root, paths, to)
     found = []
     for post in posts:
         for locale in locales:

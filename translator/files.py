@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import tempfile
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 
@@ -27,3 +31,40 @@ def write_atomic(path: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+class _Held(threading.local):
+    def __init__(self) -> None:
+        self.count: dict[str, int] = {}  # folder -> ``locked`` blocks of this thread in it
+
+
+_held = _Held()
+
+
+@contextmanager
+def locked(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on the folder of ``path`` while reading and rewriting files
+    in it, so two processes (a site worker and a CLI run) never interleave their updates.
+    The folder itself is locked (files in it are replaced by renames, and no lock file is
+    left behind); the lock is reentrant within a process and dies with it: a killed
+    holder never leaves it taken."""
+    folder = path.parent
+    folder.mkdir(parents=True, exist_ok=True)
+    key = str(folder.resolve())
+    if _held.count.get(key):
+        _held.count[key] += 1
+        try:
+            yield
+        finally:
+            _held.count[key] -= 1
+        return
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        _held.count[key] = 1
+        try:
+            yield
+        finally:
+            del _held.count[key]
+    finally:
+        os.close(fd)

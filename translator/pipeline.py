@@ -16,7 +16,7 @@ from pathlib import Path
 
 from babel.messages.catalog import Message
 
-from .backends import Backend, BackendContext, Batch, Request, load_backend
+from .backends import Backend, BackendContext, Batch, Request, Suggestion, load_backend
 from .catalogs import (
     EXTRACT_OPTIONS,
     SOURCE_HASH,
@@ -391,7 +391,7 @@ def load_backends(site: Site, names: Sequence[str], *, dry_run: bool = False) ->
     ]
 
 
-def _pending(
+def pending_texts(
     catalogs: Sequence[tuple[PostPaths, str, PostCatalog]],
 ) -> dict[str, dict[str, list[Message]]]:
     """locale -> text -> the messages waiting for it: each distinct text once per locale."""
@@ -403,7 +403,7 @@ def _pending(
     return by_locale
 
 
-def _contexts(catalogs: Sequence[tuple[PostPaths, str, PostCatalog]]) -> dict[str, Request]:
+def requests_for(catalogs: Sequence[tuple[PostPaths, str, PostCatalog]]) -> dict[str, Request]:
     """Each text's request with its context: the post's title and the units around it
     (where the text first occurs), for engines that read context (LLMs)."""
     found: dict[str, Request] = {}
@@ -454,7 +454,7 @@ def estimate(
     from .backends.wire import to_wire
 
     estimates = []
-    left = {locale: list(texts) for locale, texts in _pending(catalogs).items()}
+    left = {locale: list(texts) for locale, texts in pending_texts(catalogs).items()}
     source = site.settings.source_locale
     for backend in backends:
         found = Estimate(backend.name)
@@ -487,10 +487,10 @@ def fill(
     or approved is ever replaced. A translation that fails the checks is kept as a fuzzy
     suggestion with the reason, never published."""
     report = Fill()
-    requests = _contexts(catalogs)
+    requests = requests_for(catalogs)
     for backend in backends:
         name = backend.name
-        for locale, pending in _pending(catalogs).items():
+        for locale, pending in pending_texts(catalogs).items():
             texts = _offered(backend, locale, list(pending))
             # a backend that plans its own requests (within its provider's limits) gets
             # everything at once; others get batches of BATCH_SIZE
@@ -510,20 +510,9 @@ def fill(
                 for text, suggestion in zip(chunk, suggestions, strict=True):
                     if suggestion is None:
                         continue
-                    note = suggestion.note
-                    try:
-                        check_tags(suggestion.text, placeholders_in(text))
-                    except PlaceholderError as exc:
-                        note = str(exc)
+                    note = fill_messages(pending[text], text, suggestion)
                     if note and suggestion.fuzzy and not suggestion.note.startswith("fuzzy match"):
                         report.rejected.append(f"{name}: {locale}: {text[:40]!r}: {note}")
-                    for message in pending[text]:
-                        message.string = suggestion.text
-                        message.previous_id = []
-                        message.flags.discard("fuzzy")
-                        if suggestion.fuzzy or note:
-                            message.flags.add("fuzzy")
-                        set_origin(message, suggestion.origin, rejected=note)
                     if not note:
                         report.filled[name] = report.filled.get(name, 0) + 1
         for text, why in getattr(backend, "failed", {}).items():
@@ -532,6 +521,24 @@ def fill(
         if close is not None:
             close()
     return report
+
+
+def fill_messages(messages: Iterable[Message], text: str, suggestion: Suggestion) -> str:
+    """Give ``suggestion`` to every message waiting for ``text``; return why it is kept
+    as a fuzzy suggestion only (its own note, or a tag it lost), or "" if it is good."""
+    note = suggestion.note
+    try:
+        check_tags(suggestion.text, placeholders_in(text))
+    except PlaceholderError as exc:
+        note = str(exc)
+    for message in messages:
+        message.string = suggestion.text
+        message.previous_id = []
+        message.flags.discard("fuzzy")
+        if suggestion.fuzzy or note:
+            message.flags.add("fuzzy")
+        set_origin(message, suggestion.origin, rejected=note)
+    return note
 
 
 def _needs_backends(text: str, locale: str, backends: Sequence[Backend]) -> bool:
@@ -548,6 +555,37 @@ def _needs_backends(text: str, locale: str, backends: Sequence[Backend]) -> bool
         if prefilter is None or prefilter(locale, pending):
             return True
     return False
+
+
+def collect(
+    site: Site,
+    posts: Iterable[PostPaths],
+    locales: Sequence[str],
+    backends: Sequence[Backend],
+    on_error: Callable[[PostPaths, TranslatorError], None],
+    step: Callable[[], None] = lambda: None,
+) -> tuple[list[tuple[PostPaths, str, PostCatalog]], list[tuple[PostPaths, str]]]:
+    """(catalogs to extract or fill, in memory; post translations with nothing to do).
+
+    Only catalogs that changed, or that a backend may fill, are parsed."""
+    catalogs: list[tuple[PostPaths, str, PostCatalog]] = []
+    current: list[tuple[PostPaths, str]] = []
+    for post in posts:
+        try:
+            for locale in locales:
+                text = site.extracted(post, locale)
+                if text is None:
+                    catalogs.append((post, locale, site.updated_catalog(post, locale)[0]))
+                elif _needs_backends(text, locale, backends):
+                    catalog = site.read(post, locale)
+                    assert catalog is not None
+                    catalogs.append((post, locale, catalog))
+                else:
+                    current.append((post, locale))  # nothing to extract, nothing to fill
+                step()
+        except TranslatorError as exc:
+            on_error(post, exc)
+    return catalogs, current
 
 
 def translate(
@@ -569,23 +607,7 @@ def translate(
     run that would send more characters stops before sending anything.
     """
     backends = load_backends(site, backend_names, dry_run=dry_run)
-    catalogs: list[tuple[PostPaths, str, PostCatalog]] = []
-    current: list[tuple[PostPaths, str]] = []
-    for post in posts:
-        try:
-            for locale in locales:
-                text = site.extracted(post, locale)
-                if text is None:
-                    catalogs.append((post, locale, site.updated_catalog(post, locale)[0]))
-                elif _needs_backends(text, locale, backends):
-                    catalog = site.read(post, locale)
-                    assert catalog is not None
-                    catalogs.append((post, locale, catalog))
-                else:
-                    current.append((post, locale))  # nothing to extract, nothing to fill
-                step()
-        except TranslatorError as exc:
-            on_error(post, exc)
+    catalogs, current = collect(site, posts, locales, backends, on_error, step)
     if dry_run or max_chars is not None:
         estimates = estimate(site, catalogs, backends)
         total = sum(e.chars for e in estimates)

@@ -9,7 +9,7 @@ import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from .files import write_atomic
+from .files import locked, write_atomic
 
 RECORD = ".built.json"
 
@@ -29,7 +29,7 @@ class Records:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._loaded: dict[str, Built] | None = None
-        self._changed = False
+        self._changed: dict[str, Built] = {}
 
     @property
     def entries(self) -> dict[str, Built]:
@@ -49,12 +49,17 @@ class Records:
     def put(self, output: str, built: Built) -> None:
         if self.entries.get(output) != built:
             self.entries[output] = built
-            self._changed = True
+            self._changed[output] = built
 
     def save(self) -> None:
+        """Write this run's records over what the file holds now (another process, such
+        as a site worker, may have recorded other posts since it was read)."""
         if not self._changed:
             return
-        posts = {k: asdict(v) for k, v in sorted(self.entries.items())}
-        text = json.dumps({"version": 1, "posts": posts}, indent=1, ensure_ascii=False) + "\n"
-        write_atomic(self.path, text.encode())
-        self._changed = False
+        with locked(self.path):
+            self._loaded = None
+            self.entries.update(self._changed)
+            posts = {k: asdict(v) for k, v in sorted(self.entries.items())}
+            text = json.dumps({"version": 1, "posts": posts}, indent=1, ensure_ascii=False)
+            write_atomic(self.path, (text + "\n").encode())
+        self._changed = {}

@@ -53,6 +53,8 @@ class Backend(Protocol):
 
     It may also define ``prefilter(locale, texts) -> set[str]``: the texts it might fill
     (translation memory knows without a request); catalogs with none are not even opened.
+    A backend that reads the site's own files sets ``site_bound = True``: a queued job runs
+    it where the site lives, and only the others on workers, which may have no copy of it.
     """
 
     name: str

@@ -15,11 +15,11 @@ import json
 import os
 import random
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 
@@ -73,7 +73,11 @@ class HttpBackend:
         self.price = float(options.get("price_per_million", self.price_per_million))
         self.dry_run = context.dry_run
         self._client: httpx.Client | None = None
-        self._cache = MachineCache(context.root / CACHE_DIR / "mt" / f"{self.name}.jsonl")
+        # where paid results are kept; a worker swaps in one shared by every machine
+        self.cache: Cache = MachineCache(context.root / CACHE_DIR / "mt" / f"{self.name}.jsonl")
+        # called before each request with the characters it sends: a limiter shared by
+        # every process (a worker's Redis token bucket) can make it wait
+        self.throttle: Callable[[int], None] | None = None
         self.sent_chars = 0
         self.requests = 0
         self.failed: dict[str, str] = {}  # text -> why the engine gave nothing usable
@@ -137,7 +141,7 @@ class HttpBackend:
         return hashlib.sha256(raw.encode()).hexdigest()
 
     def uncached(self, texts: Sequence[str], source: str, target: str) -> list[str]:
-        return [t for t in texts if self._cache.get(self.key(t, source, target)) is None]
+        return [t for t in texts if self.cache.get(self.key(t, source, target)) is None]
 
     def translate(self, batch: Batch) -> list[Suggestion | None]:
         source, target = batch.source_locale, batch.target_locale
@@ -165,7 +169,7 @@ class HttpBackend:
                 self._remember(wire, result, source, target)
         out: list[Suggestion | None] = []
         for text in texts:
-            cached = self._cache.get(self.key(text, source, target))
+            cached = self.cache.get(self.key(text, source, target))
             if cached is None:
                 out.append(None)
                 continue
@@ -178,8 +182,8 @@ class HttpBackend:
                 except BadReply:
                     retried = result
                 if machine_problem(text, retried, cjk_target=cjk_target) is None:
-                    self._cache.put(self.key(text, source, target), retried)
-                    self._cache.flush()
+                    self.cache.put(self.key(text, source, target), retried)
+                    self.cache.flush()
                     result, problem = retried, None
             if problem is None:
                 out.append(Suggestion(result, self.name))
@@ -188,8 +192,8 @@ class HttpBackend:
         return out
 
     def _remember(self, wire: str, result: str, source: str, target: str) -> None:
-        self._cache.put(self.key(from_wire(wire), source, target), result)
-        self._cache.flush()  # paid for: kept, whatever happens next
+        self.cache.put(self.key(from_wire(wire), source, target), result)
+        self.cache.flush()  # paid for: kept, whatever happens next
 
     def send(self, wire_texts: list[str], source: str, target: str) -> list[str]:
         """One request (retried as the provider allows); the texts back, off the wire."""
@@ -199,6 +203,8 @@ class HttpBackend:
         while True:
             try:
                 request = self.request(wire_texts, source, target)
+                if self.throttle is not None:
+                    self.throttle(sum(self.size(t) for t in wire_texts))
                 self.requests += 1
                 self.sent_chars += sum(self.size(t) for t in wire_texts)
                 response = self.client.send(request)
@@ -278,6 +284,12 @@ def _detail(response: httpx.Response) -> str:
             error = error.get("message", error)
         return str(error)[:200]
     return str(body)[:200]
+
+
+class Cache(Protocol):
+    def get(self, key: str) -> str | None: ...
+    def put(self, key: str, value: str) -> None: ...
+    def flush(self) -> None: ...
 
 
 class MachineCache:

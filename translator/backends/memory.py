@@ -24,6 +24,7 @@ class MemoryBackend:
     """Fill a unit when another post of the site already has an approved translation of it."""
 
     name = "tm"
+    site_bound = True  # reads the site's catalogs: runs where the site lives, not on workers
 
     def __init__(self, context: BackendContext) -> None:
         self._base = context.root / context.locales_dir

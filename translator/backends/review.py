@@ -17,6 +17,7 @@ from .base import Backend, BackendContext, Batch, Suggestion
 
 class ReviewBackend:
     name = "review"
+    site_bound = True  # marks units as waiting for the site's reviewers
 
     def __init__(self, context: BackendContext) -> None:
         suggest = context.options.get("suggest")

@@ -1,0 +1,277 @@
+"""The queue for real: a redis-server started here, ``celery -A workers worker`` processes
+as an operator starts them, the ``translator`` CLI as a user runs it, and fake MT servers
+speaking DeepL's wire format. No eager mode, no mocks of Celery or Redis."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import polib
+import pytest
+from celery import Celery
+
+from .conftest import corpus_posts
+from .fakes import KEY, FakeServer
+from .queue import RedisServer, Workers, script, tree, workers_fixture
+
+SEED = "seed-2017-05-09-openstack-boston-summit.md"
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    server = RedisServer(tmp_path_factory.mktemp("redis"))
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def workers(redis_server: RedisServer, tmp_path: Path) -> Iterator[Workers]:
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    yield from workers_fixture(redis_server, logs, {})
+
+
+@pytest.fixture
+def deepl() -> Iterator[FakeServer]:
+    with FakeServer("deepl") as server:
+        yield server
+
+
+def make_site(root: Path, endpoint: str, posts: list[Path] | None = None) -> Path:
+    (root / "content" / "posts").mkdir(parents=True)
+    for post in posts or corpus_posts():
+        shutil.copy(post, root / "content" / "posts" / post.name)
+    (root / "translator.toml").write_text(
+        'locales = ["en", "ja"]\nbackend = "deepl"\n[backends.deepl]\n'
+        f'endpoint = "{endpoint}"\nkey_env = "FAKE_MT_KEY"\nbackoff = 0.01\n'
+        "max_wait = 0.05\ntimeout = 10\n",
+        "utf-8",
+    )
+    return root
+
+
+def in_process(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """The reference: the same job with no broker, run by ``translator translate``."""
+    import os
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TRANSLATOR_")}
+    env["FAKE_MT_KEY"] = KEY
+    run = subprocess.run(
+        [script("translator"), "translate", *args], cwd=root, env=env, capture_output=True,
+        text=True, timeout=120,
+    )  # fmt: skip
+    # 1: the fake's crude output breaks some emphasis, reported (both runs report it)
+    assert run.returncode in (0, 1) and "Traceback" not in run.stderr, run.stdout + run.stderr
+    return run
+
+
+def job_of(run: subprocess.CompletedProcess[str]) -> str:
+    # 1: the fake's crude output breaks some emphasis, reported (both runs report it)
+    assert run.returncode in (0, 1) and "Traceback" not in run.stderr, run.stdout + run.stderr
+    return run.stdout.strip().splitlines()[-1]
+
+
+def wait_job(workers: Workers, job: str, cwd: Path, timeout: float = 90) -> str:
+    done = workers.cli(
+        "status", job, "--wait", "--timeout", str(timeout), cwd=cwd, timeout=timeout + 30
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"job {job}: done" in done.stdout
+    return done.stdout
+
+
+def test_queued_job_writes_what_the_in_process_run_writes(
+    workers: Workers, redis_server: RedisServer, deepl: FakeServer, tmp_path: Path
+) -> None:
+    twin = make_site(tmp_path / "reference", deepl.url)
+    in_process(twin, "--to", "en,ja")
+    reference_requests = len(deepl.log)
+    deepl.log.clear()
+
+    site = make_site(tmp_path / "site", deepl.url)
+    started = time.monotonic()
+    queued = workers.cli("queue", "--to", "en,ja", cwd=site)
+    job = job_of(queued)
+    assert time.monotonic() - started < 30  # at once: nothing waits for a worker
+
+    # the messages on the queue: texts and relative post ids; no key, no path of this disk
+    messages = redis_server.client(workers.db).lrange("translator.mt", 0, -1)
+    assert len(messages) == reference_requests
+    for raw in messages:
+        assert KEY.encode() not in raw
+        assert str(tmp_path).encode() not in raw
+        assert json.loads(raw)["content-type"] == "application/json"
+
+    nowhere = tmp_path / "empty"
+    nowhere.mkdir()  # the MT worker's host has no copy of the site
+    mt = workers.start("translator.mt", nowhere, concurrency=2, FAKE_MT_KEY=KEY)
+    writer = workers.start("translator.site", site)
+    report = wait_job(workers, job, site)
+    assert "0 failed" in report
+
+    assert tree(site) == tree(twin)  # catalogs and posts, byte for byte
+    assert len(deepl.log) == reference_requests
+    sent = [(entry.body["target_lang"], text) for entry in deepl.log for text in entry.texts]
+    assert len(sent) == len(set(sent))  # each text paid for once per locale
+
+    # again: nothing left to translate, nothing sent
+    deepl.log.clear()
+    wait_job(workers, job_of(workers.cli("queue", "--to", "en,ja", cwd=site)), site)
+    assert deepl.log == []
+    assert tree(site) == tree(twin)
+
+    # another checkout with the same posts: its own site worker, the workers' shared cache
+    other = make_site(tmp_path / "other", deepl.url)
+    workers.start("translator.site.other", other)
+    job = job_of(workers.cli("queue", "--site-queue", "translator.site.other", cwd=other))
+    wait_job(workers, job, other)
+    assert deepl.log == []  # paid for once, by the first job
+    assert tree(other) == tree(twin)
+
+    for worker in (mt, writer):
+        log = worker.text()
+        assert redis_server.password not in log  # redacted in every line
+        assert KEY not in log
+    assert ":***@" in mt.text()
+
+
+def test_same_texts_queued_twice_at_once_are_translated_once(
+    workers: Workers, deepl: FakeServer, tmp_path: Path
+) -> None:
+    deepl.latency = 0.5
+    posts = [p for p in corpus_posts() if p.name == SEED]
+    first = make_site(tmp_path / "first", deepl.url, posts)
+    second = make_site(tmp_path / "second", deepl.url, posts)
+    job1 = job_of(workers.cli("queue", "--to", "en", "--site-queue", "s1", cwd=first))
+    job2 = job_of(workers.cli("queue", "--to", "en", "--site-queue", "s2", cwd=second))
+    workers.start("translator.mt", tmp_path, concurrency=2, FAKE_MT_KEY=KEY)
+    workers.start("s1", first)
+    workers.start("s2", second)
+    wait_job(workers, job1, first)
+    wait_job(workers, job2, second)
+    # both batches ran at once; each text went to the provider once (a batch waits for
+    # the texts the other claimed, and reads them from the shared cache)
+    assert len(deepl.texts) == len(set(deepl.texts)) == 17
+    assert tree(first / "locales") == tree(second / "locales")
+
+
+def test_worker_killed_mid_batch(workers: Workers, deepl: FakeServer, tmp_path: Path) -> None:
+    twin = make_site(tmp_path / "reference", deepl.url)
+    in_process(twin, "--to", "en,ja")
+    deepl.log.clear()
+    site = make_site(tmp_path / "site", deepl.url)
+    job = job_of(workers.cli("queue", "--to", "en,ja", cwd=site))
+    workers.start("translator.site", site)
+    deepl.latency = 1.5
+    doomed = workers.start("translator.mt", tmp_path, FAKE_MT_KEY=KEY)
+    deadline = time.monotonic() + 30
+    while deepl.started == 0:
+        assert time.monotonic() < deadline, doomed.text()
+        time.sleep(0.02)
+    doomed.kill()  # mid-request: the batch was taken but never finished nor acknowledged
+    deepl.latency = 0
+    workers.start("translator.mt", tmp_path, FAKE_MT_KEY=KEY)
+    report = wait_job(workers, job, site, timeout=120)
+    assert "0 failed" in report
+    assert tree(site) == tree(twin)  # no unit lost, none applied twice
+    for po in (site / "locales").rglob("*.po"):
+        polib.pofile(str(po))  # whole
+
+
+def test_redis_restarted_during_a_job(
+    workers: Workers, redis_server: RedisServer, deepl: FakeServer, tmp_path: Path
+) -> None:
+    twin = make_site(tmp_path / "reference", deepl.url)
+    in_process(twin, "--to", "en,ja")
+    deepl.log.clear()
+    site = make_site(tmp_path / "site", deepl.url)
+    job = job_of(workers.cli("queue", "--to", "en,ja", cwd=site))
+    deepl.latency = 1.0
+    workers.start("translator.site", site)
+    workers.start("translator.mt", tmp_path, FAKE_MT_KEY=KEY)
+    deadline = time.monotonic() + 30
+    while deepl.started == 0:
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    redis_server.restart()
+    report = wait_job(workers, job, site, timeout=120)
+    assert "0 failed" in report
+    assert tree(site) == tree(twin)
+
+
+def test_bad_messages_are_refused_and_the_worker_goes_on(
+    workers: Workers, redis_server: RedisServer, deepl: FakeServer, tmp_path: Path
+) -> None:
+    site = make_site(tmp_path / "site", deepl.url, [p for p in corpus_posts() if p.name == SEED])
+    mt = workers.start("translator.mt", tmp_path, FAKE_MT_KEY=KEY)
+    writer = workers.start("translator.site", site)
+    job = job_of(workers.cli("queue", "--to", "en", cwd=site))
+    wait_job(workers, job, site)
+    before = tree(site)
+
+    sender = Celery(broker=redis_server.url(workers.db))
+    sender.conf.update(task_serializer="json", accept_content=["json", "pickle"])
+    batch = {"locale": "en", "texts": ["你好"], "contexts": [""], "posts": [], "glossary": {}}
+    backends = [{"name": "deepl", "options": {"endpoint": deepl.url, "key_env": "FAKE_MT_KEY"}}]
+    sender.send_task(
+        "translator.translate_batch", args=[job, "zh", backends, batch], queue="translator.mt",
+        serializer="pickle",
+    )  # fmt: skip
+    sender.send_task("translator.no_such_task", args=[1], queue="translator.mt")
+    huge = {**batch, "texts": ["字"] * 600, "contexts": [""] * 600}
+    sender.send_task(
+        "translator.translate_batch", args=[job, "zh", backends, huge], queue="translator.mt"
+    )
+    sender.send_task(
+        "translator.translate_batch", args=["../../x", "zh", backends, batch], queue="translator.mt"
+    )
+    post = next(iter(json.loads(workers.cli("status", job, "--json", cwd=site).stdout)["parts"]))
+    _locale, _, post_id = post.partition(" ")
+    for bad in ("../../../etc/passwd", "/etc/passwd", "content/../../outside.md"):
+        sender.send_task("translator.write_part", args=[job, bad, "en"], queue="translator.site")
+    sender.send_task("translator.write_part", args=[job, post_id, "../en"], queue="translator.site")
+
+    mt.wait_for("Refusing to deserialize untrusted content of type pickle", 30)
+    mt.wait_for("Received unregistered task of type 'translator.no_such_task'", 30)
+    mt.wait_for("oversized batch: 600 texts", 30)
+    mt.wait_for("not a job id", 30)
+    writer.wait_for("not a locale: '../en'", 30)
+    for _ in range(3):
+        writer.wait_for("not a part of job", 30)
+    assert mt.process.poll() is None and writer.process.poll() is None
+    assert tree(site) == before  # nothing written anywhere
+    assert not (tmp_path / "outside.md").exists()
+
+    # and both still work
+    (site / "content" / "posts" / SEED).write_text(
+        (site / "content" / "posts" / SEED).read_text("utf-8") + "\n新的一段。\n", "utf-8"
+    )
+    wait_job(workers, job_of(workers.cli("queue", "--to", "en", cwd=site)), site)
+
+
+def test_rate_limit_is_shared_by_every_process(redis_server: RedisServer) -> None:
+    from workers.store import RateLimit
+
+    db = redis_server.new_db()
+    clients = [redis_server.client(db) for _ in range(3)]
+    limits = [RateLimit(c, "deepl", per_second=20, burst=1) for c in clients]
+    start = time.monotonic()
+    threads = [
+        threading.Thread(target=lambda lim=lim: [lim(1) for _ in range(10)]) for lim in limits
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.monotonic() - start
+    # 30 requests at 20 per second, whoever sends them: about 1.45 s, never 0.5 s
+    assert 1.3 < elapsed < 5, elapsed

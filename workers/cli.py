@@ -1,0 +1,275 @@
+"""``translator queue`` and ``translator job`` (``translator status JOB``): the queue's
+side of the CLI, added to the ``translator`` command through an entry point so the core
+never imports Celery."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import click
+import redis
+
+from translator.cli import (
+    Summary,
+    backend_chain,
+    paths_argument,
+    root_option,
+    setup,
+    to_option,
+    translate_command,
+)
+from translator.errors import TranslatorError
+from translator.files import locked
+from translator.jobs import plan_job
+from translator.pipeline import build
+
+from .app import BROKER_ENV, SITE_QUEUE
+from .logs import redact
+from .store import JobStore, connect, part_key
+
+
+def _reachable(client: redis.Redis) -> bool:
+    try:
+        return bool(client.ping())
+    except (redis.ConnectionError, redis.TimeoutError):
+        return False
+
+
+@click.command("queue")
+@paths_argument
+@to_option
+@click.option("--backend", "backends", multiple=True, metavar="NAME", help="As for translate.")
+@click.option("--wait", is_flag=True, help="Wait for the job, with a progress bar.")
+@click.option("--timeout", type=float, default=None, metavar="SECONDS", help="With --wait.")
+@click.option(
+    "--site-queue",
+    default=lambda: os.environ.get("TRANSLATOR_SITE_QUEUE") or SITE_QUEUE,
+    show_default="translator.site",
+    help="Queue of the worker running in this site's checkout (it writes the results).",
+)
+@root_option
+@click.pass_context
+def queue_command(
+    ctx: click.Context,
+    paths: tuple[Path, ...],
+    to: tuple[str, ...],
+    backends: tuple[str, ...],
+    wait: bool,
+    timeout: float | None,
+    site_queue: str,
+    root: Path,
+) -> None:
+    """Queue posts for translation on the workers; print the job id at once.
+
+    Catalogs are extracted here and translation memory applied; the missing units go
+    to ``celery -A workers worker -Q translator.mt`` workers (anywhere), and a worker in
+    this checkout (``-Q translator.site``) writes the catalogs and builds the posts.
+    With no broker configured and none running locally, the job runs in-process."""
+    client = connect()
+    if not _reachable(client):
+        if os.environ.get(BROKER_ENV):
+            raise click.ClickException(
+                f"cannot reach the broker {redact(os.environ[BROKER_ENV])} ({BROKER_ENV})"
+            )
+        click.echo(
+            f"no broker: {BROKER_ENV} is not set and no Redis answers on 127.0.0.1:6379; "
+            "translating in-process",
+            err=True,
+        )
+        ctx.invoke(
+            translate_command,
+            paths=paths,
+            to=to,
+            backends=backends,
+            dry_run=False,
+            max_chars=None,
+            root=root,
+        )
+        return
+    from .tasks import translate_batch
+
+    run, posts, locales = setup(root, paths, to)
+    chain = backend_chain(run.settings, backends)
+    site = run.site
+    plan = plan_job(site, posts, locales, chain, lambda _p, exc: run.error(exc))
+    summary = Summary(run.settings)
+    ready = []
+    for post, locale in plan.ready:
+        try:
+            with locked(site.settings.root / site.catalog_path(post, locale)):
+                outcome = build(site, post, locale)
+            summary.add(outcome)
+            ready.append(part_key(locale, post.source))
+        except TranslatorError as exc:
+            run.error(exc)
+    site.save_records()
+    job = uuid.uuid4().hex
+    jobs = JobStore(client)
+    jobs.create(job, plan, site=str(site.settings.root), site_queue=site_queue, ready=ready)
+    for batch in plan.batches:
+        translate_batch.apply_async(args=[job, plan.source_locale, plan.backends, batch.to_json()])
+    texts = sum(len(b.texts) for b in plan.batches)
+    click.echo(
+        f"queued {texts} texts in {len(plan.batches)} batches for {len(plan.parts)} post "
+        f"translations ({len(ready)} already complete); follow it with: translator status {job}",
+        err=True,
+    )
+    click.echo(job)
+    code = run.exit_code()
+    if wait:
+        code = max(code, watch(jobs, job, timeout))
+    sys.exit(code)
+
+
+@click.command("job")
+@click.argument("job_id")
+@click.option("--wait", is_flag=True, help="Wait for the job, with a progress bar.")
+@click.option("--timeout", type=float, default=None, metavar="SECONDS", help="With --wait.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@click.option(
+    "--resend", is_flag=True, help="Send again the tasks the job still waits for (lost ones)."
+)
+def job_command(
+    job_id: str, wait: bool, timeout: float | None, as_json: bool, resend: bool = False
+) -> None:
+    """Show a queued job: units translated and failed, per post and locale."""
+    jobs = JobStore(connect())
+    if not _reachable(jobs.r):
+        raise click.ClickException(f"cannot reach Redis ({BROKER_ENV})")
+    if resend and jobs.job(job_id):
+        click.echo(f"sent {resend_tasks(jobs, job_id)} tasks again", err=True)
+    code = watch(jobs, job_id, timeout) if wait else 0
+    head = jobs.job(job_id)
+    if not head:
+        raise click.ClickException(f"unknown job {job_id}: never queued, expired, or lost by Redis")
+    parts = jobs.parts(job_id)
+    if as_json:
+        click.echo(json.dumps({"job": job_id, **head, "parts": parts}, indent=1))
+    else:
+        show(job_id, head, parts)
+    if head.get("state") == "done" and any(
+        p.get("failed") or p.get("state") == "failed" for p in parts.values()
+    ):
+        code = max(code, 1)
+    sys.exit(code)
+
+
+def _line(job: str, head: dict[str, str]) -> str:
+    return (
+        f"job {job}: {head.get('state')}; {head.get('texts_done', 0)} of "
+        f"{head.get('texts_total', 0)} texts translated, {head.get('texts_failed', 0)} failed; "
+        f"{head.get('parts_written', 0)} of {head.get('parts_total', 0)} post translations written"
+    )
+
+
+def show(job: str, head: dict[str, str], parts: dict[str, dict[str, Any]]) -> None:
+    click.echo(_line(job, head))
+    for name in sorted(parts, key=lambda n: n.split(" ", 1)[::-1]):
+        part = parts[name]
+        locale, _, post = name.partition(" ")
+        state = part.get("state", "")
+        if state == "translating":
+            detail = f"{part.get('waiting', 0)} of {part.get('units', 0)} units waiting"
+        elif state == "failed":
+            detail = str(part.get("error", ""))
+        else:
+            detail = (
+                f"{part.get('filled', 0)} translated, {part.get('failed', 0)} failed, "
+                f"{part.get('untranslated', 0)} untranslated in all"
+            )
+        click.echo(f"  {post} [{locale}]: {state}: {detail}")
+        for problem in part.get("problems", []):
+            click.echo(f"    {problem}")
+
+
+def resend_tasks(jobs: JobStore, job: str) -> int:
+    """Send again what a job still waits for (its messages may have been lost with a
+    broker that restarted without them): every step is idempotent, and texts already
+    paid for come from the shared cache. Returns the number of tasks sent."""
+    from .tasks import translate_batch, write_part_task
+
+    batches, parts = jobs.unfinished(job)
+    queue = jobs.job(job).get("site_queue") or SITE_QUEUE
+    for args in batches:
+        translate_batch.apply_async(args=[job, *args])
+    for name in parts:
+        locale, _, post = name.partition(" ")
+        write_part_task.apply_async(args=[job, post, locale], queue=queue)
+    return len(batches) + len(parts)
+
+
+def stall_seconds() -> float:
+    """How long a job may show no progress before its lost work is sent again: longer
+    than a task may run plus the broker's own redelivery (the visibility timeout)."""
+    from .app import settings
+
+    conf = settings()
+    return float(os.environ.get("TRANSLATOR_STALL_SECONDS") or conf["visibility_timeout"] + 60)
+
+
+class _Watch:
+    """One job's progress as ``watch`` sees it, and when it last moved."""
+
+    def __init__(self, stall: float) -> None:
+        self.stall = stall
+        self.done = -1
+        self.moved = time.monotonic()
+
+    def stalled(self, head: dict[str, str]) -> bool:
+        done = sum(int(head.get(k, 0)) for k in ("texts_done", "texts_failed", "parts_written"))
+        if done != self.done:
+            self.done, self.moved = done, time.monotonic()
+            return False
+        if time.monotonic() - self.moved > self.stall:
+            self.moved = time.monotonic()
+            return True
+        return False
+
+
+def watch(jobs: JobStore, job: str, timeout: float | None) -> int:
+    """Wait for ``job`` to end; 0 when it did, 1 on timeout or an unknown job. A job that
+    shows no progress for :func:`stall_seconds` gets its lost work sent again."""
+    deadline = None if timeout is None else time.monotonic() + timeout
+    seen = _Watch(stall_seconds())
+    progress = None
+    if sys.stderr.isatty():
+        from rich.progress import Progress
+
+        progress = Progress(transient=True)
+        progress.start()
+    bar = None
+    head: dict[str, str] = {}
+    try:
+        while deadline is None or time.monotonic() < deadline:
+            try:
+                head = jobs.job(job)
+                if not head:
+                    click.echo(f"unknown job {job}: never queued, expired, or lost", err=True)
+                    return 1
+                if head.get("state") == "done":
+                    return 0
+                if progress is not None:
+                    total = int(head.get("texts_total", 0)) + int(head.get("parts_total", 0))
+                    if bar is None:
+                        bar = progress.add_task("translating", total=total)
+                    progress.update(bar, completed=max(seen.done, 0))
+                if seen.stalled(head):
+                    sent = resend_tasks(jobs, job)
+                    click.echo(
+                        f"no progress for {seen.stall:.0f} s: sent {sent} lost tasks again",
+                        err=True,
+                    )
+            except (redis.ConnectionError, redis.TimeoutError):
+                time.sleep(1)  # Redis restarting: keep waiting
+            time.sleep(0.2)
+        click.echo(f"timed out: {_line(job, head)}", err=True)
+        return 1
+    finally:
+        if progress is not None:
+            progress.stop()

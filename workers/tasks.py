@@ -1,0 +1,251 @@
+"""The two tasks, thin over :mod:`translator.jobs`.
+
+``translator.translate_batch`` (queue ``translator.mt``): a batch of protected texts
+through the machine backends; needs no copy of the site. It stores the results in Redis
+and, for each post whose catalog waits for nothing more, queues ``translator.write_part``
+(queue ``translator.site``): the results written into that catalog and the post built,
+by a worker started in the site's checkout.
+
+Both are idempotent (late acknowledgement redelivers a task whose worker died), refuse
+malformed arguments without running, and never raise for a failure of the work itself:
+a batch that cannot be translated ends as failed units of its job, so a job always ends.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import random
+import re
+import time
+from pathlib import Path
+from typing import Any
+
+import redis
+from celery import Task
+from celery.exceptions import SoftTimeLimitExceeded
+from celery.utils.log import get_task_logger
+
+from translator.backends import Backend, BackendContext, load_backend
+from translator.backends.http import HttpBackend
+from translator.errors import BackendUnavailable, TranslatorError
+from translator.jobs import (
+    BatchSpec,
+    Refused,
+    check_locale,
+    check_post_id,
+    run_batch,
+    site_at,
+    suggestion_of,
+    write_part,
+)
+
+from .app import MAX_RETRY_COUNTDOWN, SITE_QUEUE, app
+from .store import JobStore, RateLimit, SharedCache, connect
+
+log = get_task_logger(__name__)
+
+JOB_ID = re.compile(r"[0-9a-f]{32}")
+MAX_RETRIES = int(os.environ.get("TRANSLATOR_MAX_RETRIES") or 3)  # temporary backend faults
+MAX_DELIVERIES = 3  # a batch whose worker keeps dying (out of memory…) fails instead
+
+
+@functools.cache
+def store() -> JobStore:
+    """One Redis client per process (redis-py reconnects after a fork)."""
+    return JobStore(connect())
+
+
+def check_job_id(job: object) -> str:
+    if not isinstance(job, str) or not JOB_ID.fullmatch(job):
+        raise Refused(f"not a job id: {str(job)[:40]!r}")
+    return job
+
+
+_loaded: dict[str, list[Backend]] = {}
+
+
+def worker_backends(specs: object) -> list[Backend]:
+    """The backends a batch names, built once per worker process and reused (a local
+    model is loaded once per process, not per task), with the shared cache and limits."""
+    key = json.dumps(specs, sort_keys=True, default=str)
+    if key in _loaded:
+        return _loaded[key]
+    if not isinstance(specs, list) or not specs or len(specs) > 8:
+        raise Refused("backends must be a list of one to eight backends")
+    chain: list[Backend] = []
+    for spec in specs:
+        if not isinstance(spec, dict) or not isinstance(spec.get("name"), str):
+            raise Refused("each backend needs a name")
+        options = spec.get("options", {})
+        if not isinstance(options, dict):
+            raise Refused(f"backend {spec['name']!r}: options must be an object")
+        context = BackendContext(Path.cwd(), "locales", options)
+        try:
+            backend = load_backend(spec["name"], context)
+        except TranslatorError as exc:
+            raise Refused(exc.message) from exc
+        if getattr(backend, "site_bound", False):
+            raise Refused(f"backend {backend.name!r} reads the site's files: not run on workers")
+        if isinstance(backend, HttpBackend):
+            # a claim lapses well before the task's time limit: a task waiting for texts
+            # claimed by a worker that died translates them itself in time
+            lease = float(app.conf.task_time_limit or 600) / 3
+            backend.cache = SharedCache(store().r, lease=lease)
+            rate = options.get("requests_per_second")
+            if isinstance(rate, (int, float)) and rate > 0:
+                burst = options.get("burst", rate)
+                backend.throttle = RateLimit(store().r, backend.name, float(rate), float(burst))
+        chain.append(backend)
+    _loaded[key] = chain
+    return chain
+
+
+def _failed(spec: BatchSpec, why: str) -> list[dict[str, Any]]:
+    return [{"failed": why} for _ in spec.texts]
+
+
+def _translate(
+    chain: list[Backend], source: str, spec: BatchSpec, owner: str
+) -> list[dict[str, Any]]:
+    """run_batch, leaving the texts another worker is translating right now to it: they are
+    waited for and read from the shared cache, not paid for twice. Texts are claimed, and
+    what this task claimed is translated before it waits for anything (no task holds a
+    claim while it waits: two tasks sharing texts cannot wait for each other)."""
+    first = chain[0]
+    if not isinstance(first, HttpBackend) or not isinstance(first.cache, SharedCache):
+        return run_batch(chain, source, spec)
+    cache = first.cache
+    first.glossary = spec.glossary
+    key = {t: first.key(t, source, spec.locale) for t in spec.texts}
+    resolved: dict[str, dict[str, Any]] = {}
+    deadline = time.monotonic() + cache.lease
+    while True:
+        open_texts = [t for t in dict.fromkeys(spec.texts) if t not in resolved]
+        missing = set(cache.missing([key[t] for t in open_texts]))
+        ready, waiting, claimed = [], [], []
+        for text in open_texts:
+            if key[text] not in missing:
+                ready.append(text)  # in the cache: no request
+            elif cache.claim(key[text], owner):
+                claimed.append(key[text])
+                ready.append(text)
+            else:
+                waiting.append(text)  # another task is translating it
+        if time.monotonic() > deadline:
+            ready, waiting = ready + waiting, []  # its holder is gone: translate it here
+        if ready:
+            part = spec.subset(ready)
+            try:
+                resolved.update(zip(part.texts, run_batch(chain, source, part), strict=True))
+            finally:
+                cache.release(claimed)
+        if not waiting:
+            return [resolved[t] for t in spec.texts]
+        time.sleep(0.05)
+
+
+# Redis itself restarting or unreachable: the task is retried (its work is idempotent)
+REDIS_DOWN = (redis.ConnectionError, redis.TimeoutError)
+RETRY_REDIS = {
+    "autoretry_for": REDIS_DOWN,
+    "retry_backoff": 1,
+    "retry_backoff_max": int(MAX_RETRY_COUNTDOWN),
+    "retry_jitter": True,
+}
+
+
+@app.task(name="translator.translate_batch", bind=True, max_retries=MAX_RETRIES, **RETRY_REDIS)
+def translate_batch(
+    self: Task, job_id: object, source_locale: object, backends: object, batch: object
+) -> None:
+    try:
+        job = check_job_id(job_id)
+        source = check_locale(source_locale)
+        spec = BatchSpec.from_json(batch)
+        chain = worker_backends(backends)
+    except Refused as exc:
+        log.error("refused %s: %s", self.request.id, exc.message)
+        return
+    jobs = store()
+    head = jobs.job(job)
+    if not head:
+        log.warning("job %s is unknown (expired, or Redis lost it): batch dropped", job)
+        return
+    deliveries = jobs.tries(job, f"{self.request.id}:{self.request.retries}")
+    if deliveries > MAX_DELIVERIES:
+        results = _failed(spec, f"its worker was lost {deliveries - 1} times")
+    else:
+        try:
+            results = _translate(chain, source, spec, str(self.request.id))
+        except BackendUnavailable as exc:
+            if self.request.retries < MAX_RETRIES:
+                delay = min(MAX_RETRY_COUNTDOWN, 2**self.request.retries * (1 + random.random()))
+                log.warning("job %s: %s; retrying in %.0f s", job, exc.message, delay)
+                raise self.retry(countdown=delay, exc=exc) from exc
+            results = _failed(spec, f"{exc.message} (gave up after {MAX_RETRIES} retries)")
+        except REDIS_DOWN:
+            raise  # not the batch's fault: retried (below) once Redis is back
+        except SoftTimeLimitExceeded:
+            results = _failed(spec, "the batch took longer than the task time limit")
+        except Exception as exc:  # a bug or a backend's surprise: the units fail, the job ends
+            log.exception("job %s: batch failed", job)
+            results = _failed(spec, f"{type(exc).__name__}: {exc}")
+    queue = head.get("site_queue") or SITE_QUEUE
+    for post in jobs.record(job, spec, results):
+        write_part_task.apply_async(args=[job, post, spec.locale], queue=queue)
+
+
+def site_root() -> Path:
+    return Path(os.environ.get("TRANSLATOR_SITE") or Path.cwd()).resolve()
+
+
+@app.task(name="translator.write_part", bind=True, max_retries=10, **RETRY_REDIS)
+def write_part_task(self: Task, job_id: object, post_id: object, locale: object) -> None:
+    try:
+        job = check_job_id(job_id)
+        check_locale(locale)
+    except Refused as exc:
+        log.error("refused %s: %s", self.request.id, exc.message)
+        return
+    assert isinstance(locale, str)
+    jobs = store()
+    if not jobs.job(job):
+        log.warning("job %s is unknown (expired, or Redis lost it): nothing written", job)
+        return
+    name = str(post_id)[:200]
+    if not jobs.has_part(job, locale, name):
+        log.error("refused %s: %r [%s] is not a part of job %s", self.request.id, name, locale, job)
+        return
+    if jobs.written(job, locale, name):
+        return  # a second delivery: already done
+    try:
+        site = site_at(site_root())
+        post = check_post_id(site, post_id, [locale])
+    except TranslatorError as exc:
+        log.error("refused %s: %s", self.request.id, exc.located())
+        jobs.fail_part(job, locale, name, exc.located())
+        return
+
+    def lookup(texts: list[str]) -> dict[str, Any]:
+        return {t: suggestion_of(r) for t, r in jobs.results(job, locale, texts).items()}
+
+    try:
+        written = write_part(site, post, locale, lookup)
+    except TranslatorError as exc:
+        log.error("job %s: %s", job, exc.located())
+        jobs.fail_part(job, locale, post.source, exc.located())
+        return
+    outcome = written.outcome
+    summary = {
+        "state": "written",
+        "units": written.filled + written.failed,
+        "filled": written.filled,
+        "failed": written.failed,
+        "untranslated": outcome.untranslated,
+        "output": post.output(site.settings, locale),
+        "problems": outcome.problems[:20],
+    }
+    if jobs.part_written(job, locale, post.source, summary):
+        log.info("job %s done", job)
