@@ -1,0 +1,214 @@
+"""Queue benchmark: generated posts in three locales, through real Celery workers on a
+real redis-server, against a fake DeepL server that takes 100 ms per request.
+
+    python bench/queue.py [--posts 200] [--locales en,ja,fr] [--latency 0.1]
+
+For 1, 2 and 4 machine-translation worker processes (concurrency set so that four
+requests are in flight in every case), it reports: the job's wall time against the ideal
+(requests x latency / requests in flight), the broker's overhead per task (the time
+beyond the ideal, per task slot), the peak memory of each worker process, and Redis's
+memory before and after the job (a finished job drops its results; the rest expires).
+The posts are written so that every unit is distinct: nothing is saved by deduplication,
+every unit is paid for. Needs redis-server and the queue extra.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# run as ``python bench/queue.py``, this folder comes first on sys.path and this file
+# would shadow the standard library's ``queue`` for every module (Celery's included)
+if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
+    sys.path.pop(0)
+
+import argparse
+import os
+import shutil
+import subprocess
+import tempfile
+import threading
+import time
+
+import psutil
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.fakes import KEY, FakeServer  # noqa: E402
+from tests.queue import RedisServer, script  # noqa: E402
+
+IN_FLIGHT = 4
+SENTENCES = [
+    "这是第{i}篇文章的第{j}段，讲的是分布式翻译系统里的一个细节。",
+    "第{i}篇的第{j}段里，我们看看队列和工作进程是怎么配合的。",
+    "在第{i}篇第{j}段中，作者记录了一次排查问题的经过，以及后来的改进。",
+]
+
+
+def generate(site: Path, count: int, paragraphs: int = 12) -> None:
+    posts = site / "content" / "posts"
+    posts.mkdir(parents=True)
+    for i in range(count):
+        body = "\n\n".join(
+            SENTENCES[j % len(SENTENCES)].format(i=i, j=j) for j in range(paragraphs)
+        )
+        text = f"---\ntitle: 第{i}篇：队列测试\ndate: 2024-01-01\n---\n\n{body}\n"
+        (posts / f"post-{i:04d}.md").write_text(text, "utf-8")
+
+
+def config(site: Path, endpoint: str, locales: list[str]) -> None:
+    quoted = ", ".join(f'"{loc}"' for loc in locales)
+    (site / "translator.toml").write_text(
+        f'locales = [{quoted}]\nbackend = "deepl"\n[backends.deepl]\nendpoint = "{endpoint}"\n'
+        'key_env = "FAKE_MT_KEY"\ntimeout = 30\n',
+        "utf-8",
+    )
+
+
+class Peak:
+    """The largest resident memory of each worker process seen while the job runs."""
+
+    def __init__(self, pids: list[int]) -> None:
+        self.pids = pids
+        self.peak: dict[int, int] = {}
+        self.done = False
+        self.thread = threading.Thread(target=self.run, daemon=True)
+        self.thread.start()
+
+    def run(self) -> None:
+        while not self.done:
+            for pid in self.pids:
+                try:
+                    parent = psutil.Process(pid)
+                    for proc in [parent, *parent.children(recursive=True)]:
+                        rss = proc.memory_info().rss
+                        self.peak[proc.pid] = max(self.peak.get(proc.pid, 0), rss)
+                except psutil.Error:
+                    pass
+            time.sleep(0.2)
+
+    def stop(self) -> dict[int, int]:
+        self.done = True
+        self.thread.join()
+        return self.peak
+
+
+def start_worker(
+    queue: str, cwd: Path, env: dict[str, str], concurrency: int, log: Path
+) -> subprocess.Popen[bytes]:
+    with log.open("wb") as out:
+        return subprocess.Popen(
+            [script("celery"), "-A", "workers", "worker", "-Q", queue, "-c", str(concurrency),
+             "-n", f"{queue}-{os.urandom(3).hex()}@%h", "--without-mingle", "--without-gossip",
+             "--without-heartbeat", "-l", "warning"],
+            cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+
+
+def wait_ready(url: str, count: int) -> None:
+    """Until ``count`` workers answer a ping (through the broker)."""
+    from celery import Celery
+
+    app = Celery(broker=url)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        replies = app.control.ping(timeout=1.0)
+        if len(replies) >= count:
+            return
+    raise RuntimeError("workers did not start")
+
+
+def one_run(
+    redis: RedisServer, db: int, template: Path, workers: int, latency: float, work: Path
+) -> dict[str, float]:
+    site = work / f"site-{workers}"
+    shutil.copytree(template, site)
+    empty = work / f"mt-{workers}"
+    empty.mkdir()
+    url = redis.url(db)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env.update({"TRANSLATOR_BROKER_URL": url, "FAKE_MT_KEY": KEY})
+    client = redis.client(db)
+    client.flushdb()
+    with FakeServer("deepl") as server:
+        server.latency = latency
+        config(site, server.url, LOCALES)
+        processes = [start_worker("translator.site", site, env, 2, work / f"site-{workers}.log")]
+        for n in range(workers):
+            processes.append(
+                start_worker(
+                    "translator.mt",
+                    empty,
+                    env,
+                    IN_FLIGHT // workers,
+                    work / f"mt-{workers}-{n}.log",
+                )
+            )
+        wait_ready(url, workers + 1)
+        before = int(client.info("memory")["used_memory"])
+        start = time.perf_counter()
+        queued = subprocess.run(
+            [script("translator"), "queue", "--to", ",".join(LOCALES)],
+            cwd=site, env=env, capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        planned = time.perf_counter() - start
+        job = queued.stdout.strip().splitlines()[-1]
+        peak = Peak([p.pid for p in processes[1:]])
+        start = time.perf_counter()
+        done = subprocess.run(
+            [script("translator"), "status", job, "--wait"], cwd=site, env=env,
+            capture_output=True, text=True,
+        )  # fmt: skip
+        wall = time.perf_counter() - start
+        memory = peak.stop()
+        first = done.stdout.splitlines()[0] if done.stdout else done.stderr
+        after = int(client.info("memory")["used_memory"])
+        tasks = int(client.hget(f"translator:job:{job}", "batches") or 0)
+        for process in processes:
+            os.killpg(process.pid, 15)
+        for process in processes:
+            process.wait(30)
+        requests = len(server.log)
+    ideal = requests * latency / IN_FLIGHT
+    overhead = (wall - ideal) * IN_FLIGHT / max(tasks, 1)
+    print(
+        f"  {workers} worker(s) x -c {IN_FLIGHT // workers}: {requests} requests, {tasks} MT tasks; "
+        f"queue command {planned:.2f} s; job {wall:.2f} s vs ideal {ideal:.2f} s "
+        f"({(wall / ideal - 1) * 100:+.1f} %); overhead {overhead * 1000:.1f} ms per task; "
+        f"peak RSS per worker process {max(memory.values()) / 2**20:.0f} MiB; "
+        f"Redis {before / 2**20:.2f} -> {after / 2**20:.2f} MiB"
+    )
+    print(f"    {first}")
+    return {"wall": wall, "ideal": ideal}
+
+
+LOCALES: list[str] = []
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--posts", type=int, default=200)
+    parser.add_argument("--locales", default="en,ja,fr")
+    parser.add_argument("--latency", type=float, default=0.1)
+    parser.add_argument("--workers", default="1,2,4")
+    args = parser.parse_args()
+    LOCALES[:] = args.locales.split(",")
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        template = work / "template"
+        generate(template, args.posts)
+        redis = RedisServer(work)
+        redis.start()
+        try:
+            print(f"{args.posts} posts x {len(LOCALES)} locales, {args.latency * 1000:.0f} ms per request, "
+                  f"{IN_FLIGHT} requests in flight")  # fmt: skip
+            for db, workers in enumerate(int(w) for w in args.workers.split(",")):
+                one_run(redis, db + 1, template, workers, args.latency, work)
+        finally:
+            redis.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
