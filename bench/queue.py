@@ -72,6 +72,8 @@ class Peak:
     def __init__(self, pids: list[int]) -> None:
         self.pids = pids
         self.peak: dict[int, int] = {}
+        self.cpu: dict[int, float] = {}  # seconds of CPU each process used so far
+        self.first: dict[int, float] = {}  # …when first seen (the job's start)
         self.done = False
         self.thread = threading.Thread(target=self.run, daemon=True)
         self.thread.start()
@@ -84,6 +86,9 @@ class Peak:
                     for proc in [parent, *parent.children(recursive=True)]:
                         rss = proc.memory_info().rss
                         self.peak[proc.pid] = max(self.peak.get(proc.pid, 0), rss)
+                        times = proc.cpu_times()
+                        self.cpu[proc.pid] = times.user + times.system
+                        self.first.setdefault(proc.pid, self.cpu[proc.pid])
                 except psutil.Error:
                     pass
             time.sleep(0.2)
@@ -134,7 +139,8 @@ def one_run(
     with FakeServer("deepl") as server:
         server.latency = latency
         config(site, server.url, LOCALES)
-        processes = [start_worker("translator.site", site, env, 2, work / f"site-{workers}.log")]
+        site_log = work / f"site-{workers}.log"
+        processes = [] if SITE_AFTER else [start_worker("translator.site", site, env, 2, site_log)]
         for n in range(workers):
             processes.append(
                 start_worker(
@@ -145,7 +151,7 @@ def one_run(
                     work / f"mt-{workers}-{n}.log",
                 )
             )
-        wait_ready(url, workers + 1)
+        wait_ready(url, len(processes))
         before = int(client.info("memory")["used_memory"])
         start = time.perf_counter()
         queued = subprocess.run(
@@ -154,14 +160,30 @@ def one_run(
         )  # fmt: skip
         planned = time.perf_counter() - start
         job = queued.stdout.strip().splitlines()[-1]
-        peak = Peak([p.pid for p in processes[1:]])
+        peak = Peak([p.pid for p in processes[len(processes) - workers :]])
         start = time.perf_counter()
+        translated: list[float] = []
+
+        def poll() -> None:  # when the last machine translation was stored
+            while not translated:
+                head = {k.decode(): v for k, v in client.hgetall(f"translator:job:{job}").items()}
+                total = int(head.get("texts_total", 1))
+                if int(head.get("texts_done", 0)) + int(head.get("texts_failed", 0)) >= total:
+                    translated.append(time.perf_counter() - start)
+                time.sleep(0.02)
+
+        poller = threading.Thread(target=poll, daemon=True)
+        poller.start()
+        if SITE_AFTER:  # the machine translation alone first: the broker's own overhead
+            poller.join()
+            processes.append(start_worker("translator.site", site, env, 2, site_log))
         done = subprocess.run(
             [script("translator"), "status", job, "--wait"], cwd=site, env=env,
             capture_output=True, text=True,
         )  # fmt: skip
         wall = time.perf_counter() - start
         memory = peak.stop()
+        cpu = sum(peak.cpu[pid] - peak.first[pid] for pid in peak.cpu)
         first = done.stdout.splitlines()[0] if done.stdout else done.stderr
         after = int(client.info("memory")["used_memory"])
         tasks = int(client.hget(f"translator:job:{job}", "batches") or 0)
@@ -170,12 +192,16 @@ def one_run(
         for process in processes:
             process.wait(30)
         requests = len(server.log)
+    poller.join(5)
+    mt = translated[0] if translated else float("nan")
     ideal = requests * latency / IN_FLIGHT
-    overhead = (wall - ideal) * IN_FLIGHT / max(tasks, 1)
+    overhead = (mt - ideal) * IN_FLIGHT / max(tasks, 1)
     print(
-        f"  {workers} worker(s) x -c {IN_FLIGHT // workers}: {requests} requests, {tasks} MT tasks; "
-        f"queue command {planned:.2f} s; job {wall:.2f} s vs ideal {ideal:.2f} s "
-        f"({(wall / ideal - 1) * 100:+.1f} %); overhead {overhead * 1000:.1f} ms per task; "
+        f"  {workers} MT worker(s) x -c {IN_FLIGHT // workers}: {requests} requests, {tasks} MT tasks; "
+        f"queue command {planned:.2f} s; all translated after {mt:.2f} s vs ideal {ideal:.2f} s "
+        f"({(mt / ideal - 1) * 100:+.1f} %), overhead {overhead * 1000:.1f} ms per task "
+        f"(MT workers' CPU {cpu / max(tasks, 1) * 1000:.1f} ms per task); "
+        f"all written and built after {wall:.2f} s ({(wall / ideal - 1) * 100:+.1f} %); "
         f"peak RSS per worker process {max(memory.values()) / 2**20:.0f} MiB; "
         f"Redis {before / 2**20:.2f} -> {after / 2**20:.2f} MiB"
     )
@@ -184,6 +210,7 @@ def one_run(
 
 
 LOCALES: list[str] = []
+SITE_AFTER = False
 
 
 def main() -> int:
@@ -192,10 +219,19 @@ def main() -> int:
     parser.add_argument("--locales", default="en,ja,fr")
     parser.add_argument("--latency", type=float, default=0.1)
     parser.add_argument("--workers", default="1,2,4")
+    parser.add_argument("--keep", type=Path, help="Work in this folder and keep it (logs).")
+    parser.add_argument(
+        "--site-after",
+        action="store_true",
+        help="Start the site worker only once every text is translated (MT overhead alone).",
+    )
     args = parser.parse_args()
+    global SITE_AFTER
+    SITE_AFTER = args.site_after
     LOCALES[:] = args.locales.split(",")
     with tempfile.TemporaryDirectory() as tmp:
-        work = Path(tmp)
+        work = Path(tmp) if args.keep is None else args.keep
+        work.mkdir(parents=True, exist_ok=True)
         template = work / "template"
         generate(template, args.posts)
         redis = RedisServer(work)

@@ -142,7 +142,7 @@ class FakeServer:
         if not isinstance(texts, list) or not texts or len(texts) > 50:
             return 400, {"message": "Value for 'text' not supported."}
         if (
-            body.get("target_lang") not in ("EN-US", "EN-GB", "JA", "ZH-HANS")
+            body.get("target_lang") not in ("EN-US", "EN-GB", "JA", "ZH-HANS", "FR", "DE", "KO")
             or body.get("source_lang") != "ZH"
         ):
             return 400, {"message": "Value for 'target_lang' not supported."}

@@ -120,6 +120,11 @@ def test_queued_job_writes_what_the_in_process_run_writes(
 
     assert tree(site) == tree(twin)  # catalogs and posts, byte for byte
     assert len(deepl.log) == reference_requests
+    redis = redis_server.client(workers.db)
+    assert not list(redis.scan_iter(f"translator:job:{job}:results:*"))  # dropped when done
+    assert [
+        k for k in redis.scan_iter(f"translator:job:{job}*") if redis.ttl(k) <= 0
+    ] == []  # all expire
     sent = [(entry.body["target_lang"], text) for entry in deepl.log for text in entry.texts]
     assert len(sent) == len(set(sent))  # each text paid for once per locale
 

@@ -216,16 +216,14 @@ def same_content(catalog: Catalog, path: Path) -> bool:
     return on_disk is not None and render_catalog(on_disk) == data
 
 
-def write_catalog(path: Path, catalog: PostCatalog) -> bool:
-    """Write ``catalog`` atomically unless it says nothing new; True if written."""
-    if same_content(catalog, path):
+def write_catalog(path: Path, catalog: PostCatalog, *, changed: bool = False) -> bool:
+    """Write ``catalog`` atomically unless it says nothing new (not compared when the
+    caller knows it ``changed``); True if written."""
+    if not changed and same_content(catalog, path):
         return False
-    current = path.read_bytes() if path.exists() else None
-    data = render_catalog(catalog)
-    if current is not None:
+    if path.exists():
         catalog.revision_date = dt.datetime.now(dt.UTC).replace(second=0, microsecond=0)
-        data = render_catalog(catalog)
-    write_atomic(path, data)
+    write_atomic(path, render_catalog(catalog))
     return True
 
 

@@ -351,7 +351,8 @@ def write_part(
             )
         waiting = list(dict.fromkeys(str(m.id) for m in catalog if wants_backend(m)))
         _apply(catalog, lookup(waiting) if waiting else {}, filled, failed)
-        site.write(post, locale, catalog)
+        if filled:
+            site.write(post, locale, catalog, changed=True)
         outcome = build(site, post, locale)
         site.save_records()
     return Written(outcome, len(filled), len(failed))

@@ -206,9 +206,12 @@ class Site:
                 return None
         return self._catalogs[key]
 
-    def write(self, post: PostPaths, locale: str, catalog: PostCatalog) -> bool:
+    def write(
+        self, post: PostPaths, locale: str, catalog: PostCatalog, *, changed: bool = False
+    ) -> bool:
         self._catalogs.pop((post.source, locale), None)
-        return write_catalog(self.settings.root / self.catalog_path(post, locale), catalog)
+        path = self.settings.root / self.catalog_path(post, locale)
+        return write_catalog(path, catalog, changed=changed)
 
     def extracted(self, post: PostPaths, locale: str) -> str | None:
         """The catalog's text if it was extracted from this very source, else None."""

@@ -72,6 +72,7 @@ return redis.call('SCARD', KEYS[1])
 # A part written: count it once; end the job when it was the last.
 _WRITTEN = """
 if redis.call('SADD', KEYS[2], ARGV[1]) == 0 then return -1 end
+redis.call('EXPIRE', KEYS[2], ARGV[4])
 redis.call('HSET', KEYS[3], ARGV[1], ARGV[2])
 local n = redis.call('HINCRBY', KEYS[1], 'parts_written', 1)
 if n >= tonumber(redis.call('HGET', KEYS[1], 'parts_total')) then
@@ -79,6 +80,17 @@ if n >= tonumber(redis.call('HGET', KEYS[1], 'parts_total')) then
   return 1
 end
 return 0
+"""
+
+# Claim texts for a task: the indexes (1-based) of those it holds now.
+_CLAIM = """
+local held = {}
+for i, key in ipairs(KEYS) do
+  if redis.call('SET', key, ARGV[1], 'NX', 'PX', ARGV[2]) or redis.call('GET', key) == ARGV[1] then
+    held[#held + 1] = i
+  end
+end
+return held
 """
 
 # Token bucket on Redis's clock: '0' if taken, else the seconds to wait.
@@ -223,7 +235,7 @@ class JobStore:
         name = part_key(locale, post)
         ended = self._written(
             keys=[self.key(job), self.key(job, "written"), self.key(job, "parts")],
-            args=[name, json.dumps(dict(summary), ensure_ascii=False), time.time()],
+            args=[name, json.dumps(dict(summary), ensure_ascii=False), time.time(), JOB_TTL],
         )
         if int(ended) == 1:
             self.r.delete(self.key(job, "batches"))
@@ -259,18 +271,34 @@ class JobStore:
 class SharedCache:
     """The backends' cache of paid translations, in Redis: every worker on every machine
     reuses what any of them paid for. Also claims: a text one worker is translating is
-    not sent by another at the same time."""
+    not sent by another at the same time. Reads are made in bulk (one round trip per
+    batch), and what a task learnt is remembered until the next task begins."""
 
     def __init__(self, client: redis.Redis, lease: float = 120) -> None:
         self.r = client
         self.lease = lease
         self._pending: dict[str, str] = {}
+        self._known: dict[str, str] = {}
+        self._absent: set[str] = set()
+        self._claim = client.register_script(_CLAIM)
+
+    def begin(self) -> None:
+        """Forget what the last task learnt: others may have filled the cache since."""
+        self._known.clear()
+        self._absent.clear()
 
     def get(self, key: str) -> str | None:
         if key in self._pending:
             return self._pending[key]
+        if key in self._known:
+            return self._known[key]
+        if key in self._absent:
+            return None
         value = self.r.get(PREFIX + "mt:" + key)
-        return None if value is None else str(value)
+        if value is None:
+            return None
+        self._known[key] = str(value)
+        return self._known[key]
 
     def put(self, key: str, value: str) -> None:
         self._pending[key] = value
@@ -278,26 +306,38 @@ class SharedCache:
     def flush(self) -> None:
         if self._pending:
             self.r.mset({PREFIX + "mt:" + k: v for k, v in self._pending.items()})
+            self._known.update(self._pending)
+            self._absent.difference_update(self._pending)
             self._pending.clear()
 
     def missing(self, keys: Sequence[str]) -> list[str]:
+        """The keys not in the cache, asked in one round trip (and remembered)."""
+        keys = [k for k in dict.fromkeys(keys) if k not in self._known and k not in self._pending]
         if not keys:
             return []
         values = self.r.mget([PREFIX + "mt:" + k for k in keys])
-        return [k for k, v in zip(keys, values, strict=True) if v is None]
+        absent = []
+        for key, value in zip(keys, values, strict=True):
+            if value is None:
+                absent.append(key)
+            else:
+                self._known[key] = str(value)
+        self._absent.update(absent)
+        return absent
 
-    def claim(self, key: str, owner: str) -> bool:
-        """Claim a text for ``owner`` (a task id); a task delivered again after its worker
-        died gets back its own claims instead of waiting for them to lapse."""
-        name = PREFIX + "mt-claim:" + key
-        if self.r.set(name, owner, nx=True, px=int(self.lease * 1000)):
-            return True
-        return self.r.get(name) == owner
+    def claim(self, keys: Sequence[str], owner: str) -> list[str]:
+        """Claim texts for ``owner`` (a task id), in one round trip; return those it holds.
+        A task delivered again after its worker died gets back its own claims."""
+        if not keys:
+            return []
+        names = [PREFIX + "mt-claim:" + k for k in keys]
+        held = self._claim(keys=names, args=[owner, int(self.lease * 1000)])
+        return [keys[int(i) - 1] for i in held]
 
     def release(self, keys: Iterable[str]) -> None:
-        keys = [PREFIX + "mt-claim:" + k for k in keys]
-        if keys:
-            self.r.delete(*keys)
+        names = [PREFIX + "mt-claim:" + k for k in keys]
+        if names:
+            self.r.delete(*names)
 
 
 class RateLimit:

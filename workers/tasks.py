@@ -117,6 +117,7 @@ def _translate(
     if not isinstance(first, HttpBackend) or not isinstance(first.cache, SharedCache):
         return run_batch(chain, source, spec)
     cache = first.cache
+    cache.begin()
     first.glossary = spec.glossary
     key = {t: first.key(t, source, spec.locale) for t in spec.texts}
     resolved: dict[str, dict[str, Any]] = {}
@@ -124,15 +125,9 @@ def _translate(
     while True:
         open_texts = [t for t in dict.fromkeys(spec.texts) if t not in resolved]
         missing = set(cache.missing([key[t] for t in open_texts]))
-        ready, waiting, claimed = [], [], []
-        for text in open_texts:
-            if key[text] not in missing:
-                ready.append(text)  # in the cache: no request
-            elif cache.claim(key[text], owner):
-                claimed.append(key[text])
-                ready.append(text)
-            else:
-                waiting.append(text)  # another task is translating it
+        held = set(cache.claim([key[t] for t in open_texts if key[t] in missing], owner))
+        ready = [t for t in open_texts if key[t] not in missing or key[t] in held]
+        waiting = [t for t in open_texts if key[t] in missing and key[t] not in held]
         if time.monotonic() > deadline:
             ready, waiting = ready + waiting, []  # its holder is gone: translate it here
         if ready:
@@ -140,10 +135,11 @@ def _translate(
             try:
                 resolved.update(zip(part.texts, run_batch(chain, source, part), strict=True))
             finally:
-                cache.release(claimed)
+                cache.release(held)
         if not waiting:
             return [resolved[t] for t in spec.texts]
         time.sleep(0.05)
+        cache.begin()  # what the other task wrote since
 
 
 # Redis itself restarting or unreachable: the task is retried (its work is idempotent)

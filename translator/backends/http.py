@@ -83,6 +83,7 @@ class HttpBackend:
         self.failed: dict[str, str] = {}  # text -> why the engine gave nothing usable
         self.glossary: Mapping[str, str] = {}  # the current batch's terms
         self.contexts: dict[str, str] = {}  # text -> its context (JSON: title, before, after)
+        self._fingerprint: str | None = None
 
     # -- what a provider writes ---------------------------------------------------------
 
@@ -137,7 +138,9 @@ class HttpBackend:
 
     def key(self, text: str, source: str, target: str) -> str:
         terms = sorted((k, v) for k, v in self.glossary.items() if k in text)
-        raw = json.dumps([self.name, self.fingerprint(), source, target, text, *terms])
+        if self._fingerprint is None:  # settings do not change once built
+            self._fingerprint = self.fingerprint()
+        raw = json.dumps([self.name, self._fingerprint, source, target, text, *terms])
         return hashlib.sha256(raw.encode()).hexdigest()
 
     def uncached(self, texts: Sequence[str], source: str, target: str) -> list[str]:
@@ -166,7 +169,8 @@ class HttpBackend:
                         self.failed[from_wire(wire)] = str(single)
                 continue
             for wire, result in zip(group, results, strict=True):
-                self._remember(wire, result, source, target)
+                self.cache.put(self.key(from_wire(wire), source, target), result)
+            self.cache.flush()  # paid for: kept, whatever happens next
         out: list[Suggestion | None] = []
         for text in texts:
             cached = self.cache.get(self.key(text, source, target))
