@@ -77,9 +77,13 @@ def run_queued_steps(root: Path) -> None:
                 if f"{locale}\0{t}" in results
             }
 
-        write_part(site_at(root), part.post, part.locale, lookup)  # type: ignore[arg-type]
+        writer = site_at(root)
+        write_part(writer, part.post, part.locale, lookup)  # type: ignore[arg-type]
+        writer.save_records()
     for post, locale in plan.ready:
-        write_part(site_at(root), post, locale, lambda _t: {})
+        writer = site_at(root)
+        write_part(writer, post, locale, lambda _t: {})
+        writer.save_records()
 
 
 def test_the_steps_apart_give_what_translate_gives(tmp_path: Path) -> None:

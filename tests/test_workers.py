@@ -242,14 +242,20 @@ def test_bad_messages_are_refused_and_the_worker_goes_on(
     post = next(iter(json.loads(workers.cli("status", job, "--json", cwd=site).stdout)["parts"]))
     _locale, _, post_id = post.partition(" ")
     for bad in ("../../../etc/passwd", "/etc/passwd", "content/../../outside.md"):
-        sender.send_task("translator.write_part", args=[job, bad, "en"], queue="translator.site")
-    sender.send_task("translator.write_part", args=[job, post_id, "../en"], queue="translator.site")
+        sender.send_task("translator.write_parts", args=[job, [bad], "en"], queue="translator.site")
+    sender.send_task(
+        "translator.write_parts", args=[job, [post_id], "../en"], queue="translator.site"
+    )
+    sender.send_task(
+        "translator.write_parts", args=[job, "not a list", "en"], queue="translator.site"
+    )
 
     mt.wait_for("Refusing to deserialize untrusted content of type pickle", 30)
     mt.wait_for("Received unregistered task of type 'translator.no_such_task'", 30)
     mt.wait_for("oversized batch: 600 texts", 30)
     mt.wait_for("not a job id", 30)
     writer.wait_for("not a locale: '../en'", 30)
+    writer.wait_for("post ids must be a list", 30)
     for _ in range(3):
         writer.wait_for("not a part of job", 30)
     assert mt.process.poll() is None and writer.process.poll() is None

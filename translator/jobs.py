@@ -339,7 +339,8 @@ def write_part(
     ``locale`` still waits for (text -> suggestion, or why there is none), and build the
     post. Under the catalog's lock; the catalog is written only if it changed, so applying
     the same results twice changes nothing, and a person's translation (or one already
-    applied) is never replaced."""
+    applied) is never replaced. The caller saves the build records (``site.save_records``),
+    once for all the parts it writes."""
     path = site.settings.root / site.catalog_path(post, locale)
     filled: set[str] = set()
     failed: set[str] = set()
@@ -354,7 +355,6 @@ def write_part(
         if filled:
             site.write(post, locale, catalog, changed=True)
         outcome = build(site, post, locale)
-        site.save_records()
     return Written(outcome, len(filled), len(failed))
 
 

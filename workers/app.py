@@ -80,7 +80,7 @@ def settings(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "task_default_queue": MT_QUEUE,
         "task_routes": {
             "translator.translate_batch": {"queue": MT_QUEUE},
-            "translator.write_part": {"queue": SITE_QUEUE},
+            "translator.write_parts": {"queue": SITE_QUEUE},
         },
         "broker_connection_retry_on_startup": True,
         "worker_cancel_long_running_tasks_on_connection_loss": True,

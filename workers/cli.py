@@ -192,16 +192,19 @@ def resend_tasks(jobs: JobStore, job: str) -> int:
     """Send again what a job still waits for (its messages may have been lost with a
     broker that restarted without them): every step is idempotent, and texts already
     paid for come from the shared cache. Returns the number of tasks sent."""
-    from .tasks import translate_batch, write_part_task
+    from .tasks import translate_batch, write_parts_task
 
     batches, parts = jobs.unfinished(job)
     queue = jobs.job(job).get("site_queue") or SITE_QUEUE
     for args in batches:
         translate_batch.apply_async(args=[job, *args])
+    by_locale: dict[str, list[str]] = {}
     for name in parts:
         locale, _, post = name.partition(" ")
-        write_part_task.apply_async(args=[job, post, locale], queue=queue)
-    return len(batches) + len(parts)
+        by_locale.setdefault(locale, []).append(post)
+    for locale, posts in by_locale.items():
+        write_parts_task.apply_async(args=[job, posts, locale], queue=queue)
+    return len(batches) + len(by_locale)
 
 
 def stall_seconds() -> float:

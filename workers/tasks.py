@@ -2,7 +2,7 @@
 
 ``translator.translate_batch`` (queue ``translator.mt``): a batch of protected texts
 through the machine backends; needs no copy of the site. It stores the results in Redis
-and, for each post whose catalog waits for nothing more, queues ``translator.write_part``
+and, for the posts whose catalogs wait for nothing more, queues ``translator.write_parts``
 (queue ``translator.site``): the results written into that catalog and the post built,
 by a worker started in the site's checkout.
 
@@ -40,6 +40,7 @@ from translator.jobs import (
     suggestion_of,
     write_part,
 )
+from translator.pipeline import Site
 
 from .app import MAX_RETRY_COUNTDOWN, SITE_QUEUE, app
 from .store import JobStore, RateLimit, SharedCache, connect
@@ -188,20 +189,28 @@ def translate_batch(
         except Exception as exc:  # a bug or a backend's surprise: the units fail, the job ends
             log.exception("job %s: batch failed", job)
             results = _failed(spec, f"{type(exc).__name__}: {exc}")
-    queue = head.get("site_queue") or SITE_QUEUE
-    for post in jobs.record(job, spec, results):
-        write_part_task.apply_async(args=[job, post, spec.locale], queue=queue)
+    complete = jobs.record(job, spec, results)
+    if complete:
+        queue = head.get("site_queue") or SITE_QUEUE
+        write_parts_task.apply_async(args=[job, complete, spec.locale], queue=queue)
 
 
 def site_root() -> Path:
     return Path(os.environ.get("TRANSLATOR_SITE") or Path.cwd()).resolve()
 
 
-@app.task(name="translator.write_part", bind=True, max_retries=10, **RETRY_REDIS)
-def write_part_task(self: Task, job_id: object, post_id: object, locale: object) -> None:
+MAX_PARTS = 1000  # posts in one write task: far above what one batch completes
+
+
+@app.task(name="translator.write_parts", bind=True, max_retries=10, **RETRY_REDIS)
+def write_parts_task(self: Task, job_id: object, post_ids: object, locale: object) -> None:
+    """Write the results of the posts ``post_ids`` (in ``locale``) into the site and build
+    them; the posts one batch completed, so the site is read and its records saved once."""
     try:
         job = check_job_id(job_id)
         check_locale(locale)
+        if not isinstance(post_ids, list) or not 0 < len(post_ids) <= MAX_PARTS:
+            raise Refused(f"post ids must be a list of 1 to {MAX_PARTS}")
     except Refused as exc:
         log.error("refused %s: %s", self.request.id, exc.message)
         return
@@ -210,19 +219,31 @@ def write_part_task(self: Task, job_id: object, post_id: object, locale: object)
     if not jobs.job(job):
         log.warning("job %s is unknown (expired, or Redis lost it): nothing written", job)
         return
-    name = str(post_id)[:200]
-    if not jobs.has_part(job, locale, name):
-        log.error("refused %s: %r [%s] is not a part of job %s", self.request.id, name, locale, job)
-        return
-    if jobs.written(job, locale, name):
-        return  # a second delivery: already done
+    site = site_at(site_root())
+    summaries: dict[str, dict[str, Any]] = {}
+    for post_id in post_ids:
+        name = str(post_id)[:200]
+        if not jobs.has_part(job, locale, name):
+            log.error(
+                "refused %s: %r [%s] is not a part of job %s", self.request.id, name, locale, job
+            )
+            continue
+        if jobs.written(job, locale, name):
+            continue  # a second delivery: already done
+        summaries[name] = _write(site, jobs, job, name, locale)
+    site.save_records()  # before the parts count as written: a kill here redoes them
+    for name, summary in summaries.items():
+        if jobs.part_written(job, locale, name, summary):
+            log.info("job %s done", job)
+
+
+def _write(site: Site, jobs: JobStore, job: str, name: str, locale: str) -> dict[str, Any]:
+    """One part written; its summary for the job (a failure is the part's, not the task's)."""
     try:
-        site = site_at(site_root())
-        post = check_post_id(site, post_id, [locale])
+        post = check_post_id(site, name, [locale])
     except TranslatorError as exc:
-        log.error("refused %s: %s", self.request.id, exc.located())
-        jobs.fail_part(job, locale, name, exc.located())
-        return
+        log.error("refused: %s", exc.located())
+        return {"state": "failed", "error": exc.located()[:500]}
 
     def lookup(texts: list[str]) -> dict[str, Any]:
         return {t: suggestion_of(r) for t, r in jobs.results(job, locale, texts).items()}
@@ -231,10 +252,9 @@ def write_part_task(self: Task, job_id: object, post_id: object, locale: object)
         written = write_part(site, post, locale, lookup)
     except TranslatorError as exc:
         log.error("job %s: %s", job, exc.located())
-        jobs.fail_part(job, locale, post.source, exc.located())
-        return
+        return {"state": "failed", "error": exc.located()[:500]}
     outcome = written.outcome
-    summary = {
+    return {
         "state": "written",
         "units": written.filled + written.failed,
         "filled": written.filled,
@@ -243,5 +263,3 @@ def write_part_task(self: Task, job_id: object, post_id: object, locale: object)
         "output": post.output(site.settings, locale),
         "problems": outcome.problems[:20],
     }
-    if jobs.part_written(job, locale, post.source, summary):
-        log.info("job %s done", job)
