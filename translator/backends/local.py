@@ -109,6 +109,20 @@ class LocalBackend(HttpBackend):
         raise BadReply(f"local: the model's reply could not be used: {last}")
 
 
+def verified(path: Path) -> bool:
+    """Whether ``path`` holds the model, whole (size, then SHA-256)."""
+    try:
+        if path.stat().st_size != MODEL_SIZE:
+            return False
+    except OSError:
+        return False
+    digest = hashlib.sha256()
+    with path.open("rb") as data:
+        while chunk := data.read(1 << 22):
+            digest.update(chunk)
+    return digest.hexdigest() == MODEL_SHA256
+
+
 def fetch_model(
     dest: Path | None = None,
     *,
