@@ -232,6 +232,28 @@ def test_the_glossary_reaches_the_prompt_and_the_check(
         )
 
 
+@pytest.mark.parametrize("provider_name", ["azure", "libretranslate", "google", "deepl"])
+def test_engines_without_a_glossary_get_its_terms_as_placeholders(
+    provider_name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FAKE_MT_KEY", KEY)
+    with FakeServer(provider_name) as server:
+        root = _site(tmp_path, provider_name, server)
+        (root / "translator.toml").write_text(
+            'glossary = "glossary.csv"\n' + (root / "translator.toml").read_text()
+        )
+        (root / "glossary.csv").write_text("私有云,private cloud,en\n波士顿,\n")
+        assert _run(root) == 0
+        sent = [t for t in server.texts if "<x id=" in t]
+        assert server.texts and not any("私有云" in t or "波士顿" in t for t in server.texts)
+        po = polib.pofile(str(root / "locales/en/post.po"))
+        with_term = [e for e in po if "私有云" in e.msgid]
+        assert with_term and all("private cloud" in e.msgstr for e in with_term)
+        assert all("波士顿" in e.msgstr for e in po if "波士顿" in e.msgid)  # kept as it is
+        assert not any("not published" in (e.tcomment or "") for e in with_term)  # passed checks
+        assert sent  # the terms travelled as tags
+
+
 @pytest.mark.parametrize(
     ("name", "text"),
     [

@@ -15,6 +15,7 @@ import hashlib
 import json
 import os
 import random
+import re
 import ssl
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -86,6 +87,8 @@ class HttpBackend:
         self.glossary: Mapping[str, str] = {}  # the current batch's terms
         self.contexts: dict[str, str] = {}  # text -> its context (JSON: title, before, after)
         self._fingerprint: str | None = None
+        self._sent: dict[str, tuple[str, dict[int, str]]] = {}  # wire -> (text, glossary tags)
+        self._lost: dict[str, str] = {}  # text -> a glossary term the engine dropped
 
     # -- what a provider writes ---------------------------------------------------------
 
@@ -148,6 +151,49 @@ class HttpBackend:
     def uncached(self, texts: Sequence[str], source: str, target: str) -> list[str]:
         return [t for t in texts if self.cache.get(self.key(t, source, target)) is None]
 
+    def glossary_by_tags(self) -> bool:
+        """Whether glossary terms travel as placeholders: for an engine with no glossary
+        of its own, a term becomes a tag the engine keeps in place, and the term's
+        translation is put there on the way back."""
+        return True
+
+    def hide_terms(self, text: str) -> tuple[str, dict[int, str]]:
+        """``text`` with each glossary term outside the tags replaced by a new tag; the
+        tags' translations (tag number -> target term)."""
+        terms = {k: v for k, v in self.glossary.items() if k and k in text}
+        if not terms or not self.glossary_by_tags():
+            return text, {}
+        pattern = re.compile("|".join(re.escape(k) for k in sorted(terms, key=len, reverse=True)))
+        numbers = [int(n) for n in re.findall(r"<\/?x(\d+)/?>", text)]
+        following = max(numbers, default=0) + 1
+        found: dict[int, str] = {}
+        parts = re.split(r"(<\/?x\d+/?>)", text)
+        for i in range(0, len(parts), 2):  # the text between tags
+
+            def swap(m: re.Match[str]) -> str:
+                number = following + len(found)
+                found[number] = terms[m.group(0)] or m.group(0)  # no target: keep the term
+                return f"<x{number}/>"
+
+            parts[i] = pattern.sub(swap, parts[i])
+        return "".join(parts), found
+
+    def _wire_of(self, text: str) -> str:
+        hidden, terms = self.hide_terms(text)
+        wire = to_wire(hidden)
+        self._sent[wire] = (text, terms)
+        return wire
+
+    def _store(self, wire: str, result: str, source: str, target: str) -> None:
+        """Keep what the engine returned for ``wire``, with the glossary terms put back."""
+        text, terms = self._sent.get(wire, (from_wire(wire), {}))
+        for number, term in terms.items():
+            tag = f"<x{number}/>"
+            if tag not in result:
+                self._lost[text] = term
+            result = result.replace(tag, term, 1)
+        self.cache.put(self.key(text, source, target), result)
+
     def translate(self, batch: Batch) -> list[Suggestion | None]:
         source, target = batch.source_locale, batch.target_locale
         self.glossary = batch.glossary
@@ -156,22 +202,24 @@ class HttpBackend:
         texts = [r.text for r in batch.requests]
         todo = self.uncached(texts, source, target)
         self.failed = {}
-        for group in self.plan([to_wire(t) for t in todo]):
+        self._sent, self._lost = {}, {}
+        for group in self.plan([self._wire_of(t) for t in todo]):
             try:
                 results = self.send(group, source, target)
             except BadReply as exc:
                 if len(group) == 1:
-                    self.failed[from_wire(group[0])] = str(exc)
+                    self.failed[self._sent[group[0]][0]] = str(exc)
                     continue
                 # a batch the engine cannot answer: each unit alone (left out if it fails too)
                 for wire in group:
                     try:
-                        self._remember(wire, self.send([wire], source, target)[0], source, target)
+                        self._store(wire, self.send([wire], source, target)[0], source, target)
+                        self.cache.flush()  # paid for: kept, whatever happens next
                     except BadReply as single:
-                        self.failed[from_wire(wire)] = str(single)
+                        self.failed[self._sent[wire][0]] = str(single)
                 continue
             for wire, result in zip(group, results, strict=True):
-                self.cache.put(self.key(from_wire(wire), source, target), result)
+                self._store(wire, result, source, target)
             self.cache.flush()  # paid for: kept, whatever happens next
         out: list[Suggestion | None] = []
         for text in texts:
@@ -180,26 +228,31 @@ class HttpBackend:
                 out.append(None)
                 continue
             result = cached
-            problem = machine_problem(text, result, cjk_target=cjk_target)
+            problem = self._problem(text, result, cjk_target)
             if problem is not None:
                 # another strategy: the unit alone, once (batches lose units' tags more)
+                self._lost.pop(text, None)
                 try:
-                    retried = self.send([to_wire(text)], source, target)[0]
+                    wire = self._wire_of(text)
+                    self._store(wire, self.send([wire], source, target)[0], source, target)
+                    retried = self.cache.get(self.key(text, source, target)) or result
                 except BadReply:
                     retried = result
-                if machine_problem(text, retried, cjk_target=cjk_target) is None:
-                    self.cache.put(self.key(text, source, target), retried)
+                if self._problem(text, retried, cjk_target) is None:
                     self.cache.flush()
                     result, problem = retried, None
+                else:
+                    self.cache.put(self.key(text, source, target), result)  # the first answer
             if problem is None:
                 out.append(Suggestion(result, self.name))
             else:
                 out.append(Suggestion(result, self.name, fuzzy=True, note=problem))
         return out
 
-    def _remember(self, wire: str, result: str, source: str, target: str) -> None:
-        self.cache.put(self.key(from_wire(wire), source, target), result)
-        self.cache.flush()  # paid for: kept, whatever happens next
+    def _problem(self, text: str, result: str, cjk_target: bool) -> str | None:
+        if text in self._lost:
+            return f"the engine dropped the glossary term {self._lost[text]!r}"
+        return machine_problem(text, result, cjk_target=cjk_target)
 
     def send(self, wire_texts: list[str], source: str, target: str) -> list[str]:
         """One request (retried as the provider allows); the texts back, off the wire."""

@@ -78,6 +78,9 @@ class LocalBackend(HttpBackend):
     def fingerprint(self) -> str:
         return f"{self.model_path.name}|{self.options.get('glossary_terms')}"
 
+    def glossary_by_tags(self) -> bool:
+        return False  # the terms go into the prompt
+
     def send(self, wire_texts: list[str], source: str, target: str) -> list[str]:
         if self.dry_run:
             raise BackendRejected("local: nothing is run in a dry run")

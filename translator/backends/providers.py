@@ -28,6 +28,9 @@ class DeepLBackend(HttpBackend):
     limits = Limits(texts=50, chars=100_000, utf8_bytes=True)  # body <= 128 KiB
     price_per_million = 25.0
 
+    def glossary_by_tags(self) -> bool:
+        return "glossary_id" not in self.options  # with one: DeepL's own glossary
+
     def _target(self, locale: str) -> str:
         base = _base(locale)
         if base == "en":
@@ -182,6 +185,9 @@ class GoogleV3Backend(GoogleBackend):
     default_key_env = "GOOGLE_OAUTH_TOKEN"
     limits = Limits(texts=1024, chars=30_000)
 
+    def glossary_by_tags(self) -> bool:
+        return "glossary" not in self.options  # with one: the project's glossary
+
     def request(self, texts: list[str], source: str, target: str) -> httpx.Request:
         project = self.options.get("project")
         if not project:
@@ -233,6 +239,9 @@ class ChatBackend(HttpBackend):
     default_key_env = "OPENAI_API_KEY"
     limits = Limits(texts=8, chars=8_000)
     price_per_million = 2.0  # per million characters, roughly, for a small model
+
+    def glossary_by_tags(self) -> bool:
+        return False  # the terms go into the prompt
 
     def request(self, texts: list[str], source: str, target: str) -> httpx.Request:
         model = self.options.get("model")
