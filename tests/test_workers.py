@@ -116,6 +116,12 @@ def test_queued_job_writes_what_the_in_process_run_writes(
     mt = workers.start("translator.mt", nowhere, concurrency=2, FAKE_MT_KEY=KEY)
     writer = workers.start("translator.site", site)
     report = wait_job(workers, job, site)
+    inspect = subprocess.run(
+        [script("celery"), "-A", "workers", "inspect", "registered", "-t", "10"],
+        cwd=nowhere, env=workers.environ(), capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert "translator.translate_batch" in inspect.stdout, inspect.stdout + inspect.stderr
+    assert f"{mt.name}@" in inspect.stdout and f"{writer.name}@" in inspect.stdout
     assert "0 failed" in report
 
     assert tree(site) == tree(twin)  # catalogs and posts, byte for byte
