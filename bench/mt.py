@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.fakes import KEY, FakeServer  # noqa: E402
+from tests.fakes import AWS_ACCESS, KEY, FakeServer  # noqa: E402
 from translator.cli import main  # noqa: E402
 from translator.document import parse_post  # noqa: E402
 from translator.front_matter import DEFAULT_KEYS  # noqa: E402
@@ -31,6 +31,7 @@ from translator.segmenter import segment_post  # noqa: E402
 
 CORPUS = ROOT / "tests" / "fixtures" / "corpus"
 PROVIDERS = {
+    "amazon": ('region = "eu-west-1"\naccess_key_env = "FAKE_AWS_ACCESS_KEY_ID"\n', 1),
     "deepl": ("", 50),
     "libretranslate": ("", 50),
     "azure": ('region = "eastasia"\n', 1000),
@@ -61,6 +62,7 @@ def main_() -> int:
         f"{'provider':16}{'requests':>9}{'limit':>8}{'chars sent':>12}{'x text':>8}{'seconds':>9}{'2nd run':>9}"
     )
     os.environ["FAKE_MT_KEY"] = KEY
+    os.environ["FAKE_AWS_ACCESS_KEY_ID"] = AWS_ACCESS
     for name, (options, limit) in PROVIDERS.items():
         with FakeServer(name) as server, tempfile.TemporaryDirectory() as tmp:
             server.latency = args.latency

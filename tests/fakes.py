@@ -40,6 +40,7 @@ class FakeServer:
         self.faults: list[str] = []
         self.latency = 0.0
         self.started = 0  # requests received (counted before the latency: "in flight")
+        self.raw = threading.local()  # the request body as bytes (a signature covers them)
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -53,6 +54,7 @@ class FakeServer:
                     body = json.loads(raw) if raw else None
                 except ValueError:
                     body = raw.decode()
+                server.raw.body = raw
                 status, headers, reply = server.handle(self.path, dict(self.headers), body)
                 if status == 0:  # a dropped connection
                     self.close_connection = True
@@ -107,6 +109,8 @@ class FakeServer:
             return int(fault), {}, self._error("Service unavailable")
         if fault == "malformed":
             return 200, {}, b"{not json"
+        if fault == "throttle":  # how AWS's JSON protocol says 429
+            return 400, {}, {"__type": "TooManyRequestsException", "message": "Rate exceeded"}
         status, reply = handler(path, headers, body, fault)
         return status, {}, reply
 
@@ -117,6 +121,8 @@ class FakeServer:
             return {
                 "error": {"message": message, "type": "requests", "code": "rate_limit_exceeded"}
             }
+        if self.provider == "amazon":
+            return {"__type": "TooManyRequestsException", "message": message}
         if self.provider in ("azure",):
             return {"error": {"code": 429001, "message": message}}
         if self.provider == "google":
@@ -195,6 +201,26 @@ class FakeServer:
             for t in self._mangle(texts, fault)
         ]
 
+    def _amazon(self, path: str, headers: dict[str, str], body: Any, fault: str) -> tuple[int, Any]:
+        """Amazon Translate's JSON protocol, with the SigV4 signature checked for real."""
+        if path != "/" or headers.get("X-Amz-Target") != (
+            "AWSShineFrontendService_20170701.TranslateText"
+        ):
+            return 400, {"__type": "UnknownOperationException"}
+        if not _sigv4_valid(headers, self.raw.body, self.url):
+            return 400, {"__type": "InvalidSignatureException", "message": "Signature mismatch"}
+        text = body.get("Text")
+        if not isinstance(text, str) or len(text.encode()) > 10_000:
+            return 400, {"__type": "TextSizeLimitExceededException", "message": "too long"}
+        if body.get("SourceLanguageCode") != "zh":
+            return 400, {"__type": "UnsupportedLanguagePairException", "message": "pair"}
+        self.log.append(Logged(path, headers, body, [text]))
+        return 200, {
+            "TranslatedText": self._mangle([text], fault)[0],
+            "SourceLanguageCode": "zh",
+            "TargetLanguageCode": body.get("TargetLanguageCode"),
+        }
+
     def _google(self, path: str, headers: dict[str, str], body: Any, fault: str) -> tuple[int, Any]:
         url = urlparse(path)
         if url.path != "/language/translate/v2":
@@ -265,3 +291,29 @@ def servers(*providers: str) -> Iterator[FakeServer]:
     for provider in providers:
         with FakeServer(provider) as server:
             yield server
+
+
+AWS_ACCESS = "AKIDFAKEEXAMPLE"
+
+
+def _sigv4_valid(headers: dict[str, str], body: bytes, url: str) -> bool:
+    """Recompute the request's AWS Signature Version 4 with the secret ``KEY``."""
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    auth = headers.get("Authorization", "")
+    m = re.match(
+        r"AWS4-HMAC-SHA256 Credential=([^/]+)/(\d{8})/([^/]+)/translate/aws4_request, "
+        r"SignedHeaders=([^,]+), Signature=([0-9a-f]{64})$",
+        auth,
+    )
+    if m is None or m.group(1) != AWS_ACCESS:
+        return False
+    signed = {h: v for h, v in headers.items() if h.lower() in m.group(4).split(";")}
+    request = AWSRequest(method="POST", url=url + "/", data=body, headers=signed)
+    request.context["timestamp"] = headers.get("X-Amz-Date", "")
+    signer = SigV4Auth(Credentials(AWS_ACCESS, KEY), "translate", m.group(3))
+    canonical = signer.canonical_request(request)
+    expected = signer.signature(signer.string_to_sign(request, canonical), request)
+    return bool(expected == m.group(5))

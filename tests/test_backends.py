@@ -15,11 +15,12 @@ from translator.cjk import has_ideographs
 from translator.cli import main
 
 from .conftest import CORPUS
-from .fakes import KEY, FakeServer
+from .fakes import AWS_ACCESS, KEY, FakeServer
 from .roundtrip import protected_parts, segment
 
 SEED = CORPUS / "seed-2017-05-09-openstack-boston-summit.md"
 PROVIDERS = {
+    "amazon": ('region = "eu-west-1"\naccess_key_env = "FAKE_AWS_ACCESS_KEY_ID"\n', 1),
     "deepl": ("", 50),
     "libretranslate": ("", 50),
     "azure": ('region = "eastasia"\n', 1000),
@@ -27,6 +28,11 @@ PROVIDERS = {
     "google-v3": ('project = "demo-project"\n', 1024),
     "openai": ('model = "test-model"\n', 8),
 }
+
+
+@pytest.fixture(autouse=True)
+def _aws_access_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FAKE_AWS_ACCESS_KEY_ID", AWS_ACCESS)
 
 
 @pytest.fixture(params=sorted(PROVIDERS))
@@ -145,6 +151,26 @@ def test_a_bad_key_names_the_variable_and_never_shows_the_key(
     monkeypatch.delenv("FAKE_MT_KEY")
     assert _run(root) == 1
     assert "set the environment variable FAKE_MT_KEY" in capsys.readouterr().err
+
+
+def test_amazon_signs_each_request_and_reads_errors_by_type(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("FAKE_MT_KEY", KEY)
+    with FakeServer("amazon") as server:
+        server.faults += ["throttle", "throttle"]
+        root = _site(tmp_path, "amazon", server)
+        assert _run(root) == 0  # throttled twice, retried, then every request signed right
+        assert all(len(entry.texts) == 1 for entry in server.log)
+        assert all(e.headers["Authorization"].startswith("AWS4-HMAC-SHA256") for e in server.log)
+    monkeypatch.setenv("FAKE_MT_KEY", "wrong-" + KEY)
+    with FakeServer("amazon") as server:
+        root = _site(tmp_path / "again", "amazon", server)
+        capsys.readouterr()
+        assert _run(root) == 1
+        err = capsys.readouterr().err
+        assert "amazon: not authorized (the keys in FAKE_AWS_ACCESS_KEY_ID and FAKE_MT_KEY)" in err
+        assert KEY not in err and not server.log
 
 
 @pytest.mark.parametrize("fault", ["drop-tag", "leave-chinese"])

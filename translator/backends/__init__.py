@@ -25,6 +25,7 @@ __all__ = [
 GROUP = "translator.backends"
 DEFAULT_BACKEND = "tm"
 _BUILTIN = {
+    "amazon": "translator.backends.providers:AmazonBackend",
     "azure": "translator.backends.providers:AzureBackend",
     "deepl": "translator.backends.providers:DeepLBackend",
     "google": "translator.backends.providers:GoogleBackend",

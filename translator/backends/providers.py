@@ -8,12 +8,14 @@ and it is never written to a log, a PO file or an error message.
 from __future__ import annotations
 
 import json
+import os
 from typing import Any
 
 import httpx
 
 from ..cjk import language_of
-from .base import Backend
+from ..errors import BackendRejected
+from .base import Backend, BackendContext
 from .http import HttpBackend, Limits, Retry
 
 _base = language_of
@@ -131,6 +133,86 @@ class AzureBackend(HttpBackend):
 
     def parse(self, response: httpx.Response, count: int) -> list[str]:
         return [str(item["translations"][0]["text"]) for item in response.json()]
+
+
+class AmazonBackend(HttpBackend):
+    """Amazon Translate ``TranslateText``: one text per request, HTML kept, requests signed
+    with AWS Signature Version 4 by botocore (the ``amazon`` extra). Credentials from the
+    environment: ``AWS_ACCESS_KEY_ID``, ``AWS_SECRET_ACCESS_KEY``, ``AWS_SESSION_TOKEN``."""
+
+    name = "amazon"
+    default_endpoint = ""  # https://translate.{region}.amazonaws.com, from ``region``
+    default_key_env = "AWS_SECRET_ACCESS_KEY"
+    limits = Limits(texts=1, chars=10_000, utf8_bytes=True)
+    price_per_million = 15.0
+
+    def __init__(self, context: BackendContext) -> None:
+        options = dict(context.options)
+        self.region = str(options.get("region", "us-east-1"))
+        options.setdefault("endpoint", f"https://translate.{self.region}.amazonaws.com")
+        super().__init__(
+            BackendContext(context.root, context.locales_dir, options, context.dry_run)
+        )
+        self.access_env = str(self.options.get("access_key_env", "AWS_ACCESS_KEY_ID"))
+
+    def glossary_by_tags(self) -> bool:
+        return "terminology" not in self.options  # with one: Amazon's custom terminology
+
+    def request(self, texts: list[str], source: str, target: str) -> httpx.Request:
+        try:
+            from botocore.auth import SigV4Auth
+            from botocore.awsrequest import AWSRequest
+            from botocore.credentials import Credentials
+        except ImportError as exc:
+            raise BackendRejected(
+                "amazon: botocore is not installed: pip install 'translator[amazon]'"
+            ) from exc
+        access = os.environ.get(self.access_env, "")
+        if not access:
+            raise BackendRejected(f"amazon: no access key: set {self.access_env}")
+        body: dict[str, Any] = {
+            "Text": texts[0],
+            "SourceLanguageCode": _base(source),
+            "TargetLanguageCode": target if "-" in target else _base(target),
+        }
+        if "terminology" in self.options:
+            body["TerminologyNames"] = [str(self.options["terminology"])]
+        if "formality" in self.options:
+            body["Settings"] = {"Formality": str(self.options["formality"]).upper()}
+        data = json.dumps(body, ensure_ascii=False).encode()
+        url = f"{self.endpoint}/"
+        signed = AWSRequest(
+            method="POST",
+            url=url,
+            data=data,
+            headers={
+                "Content-Type": "application/x-amz-json-1.1",
+                "X-Amz-Target": "AWSShineFrontendService_20170701.TranslateText",
+            },
+        )
+        token = os.environ.get("AWS_SESSION_TOKEN") or None
+        SigV4Auth(Credentials(access, self.secret, token), "translate", self.region).add_auth(
+            signed
+        )
+        return self.client.build_request("POST", url, content=data, headers=dict(signed.headers))
+
+    def parse(self, response: httpx.Response, count: int) -> list[str]:
+        return [str(response.json()["TranslatedText"])]
+
+    def raise_for_status(self, response: httpx.Response) -> None:
+        if response.status_code == 400:  # the JSON protocol names the error in ``__type``
+            try:
+                kind = str(response.json().get("__type", "")).rpartition("#")[2]
+            except ValueError:
+                kind = ""
+            if kind in ("TooManyRequestsException", "ThrottlingException"):
+                raise Retry(f"HTTP 400 {kind}")
+            if kind in ("UnrecognizedClientException", "InvalidSignatureException"):
+                raise BackendRejected(
+                    f"amazon: not authorized (the keys in {self.access_env} and {self.key_env}): "
+                    f"{kind}"
+                )
+        super().raise_for_status(response)
 
 
 class GoogleBackend(HttpBackend):
