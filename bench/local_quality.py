@@ -10,6 +10,13 @@ post to bench/out/ for a person to read.
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+# bench/queue.py must not shadow the standard library's ``queue`` for this script
+if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
+    sys.path.pop(0)
+
 import argparse
 import contextlib
 import io
@@ -17,10 +24,8 @@ import os
 import shutil
 import socket
 import subprocess
-import sys
 import tempfile
 import time
-from pathlib import Path
 
 import polib
 

@@ -10,15 +10,20 @@ time; then the same site again, which must send nothing.
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+# bench/queue.py must not shadow the standard library's ``queue`` for this script
+if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
+    sys.path.pop(0)
+
 import argparse
 import math
 import os
 import re
 import shutil
-import sys
 import tempfile
 import time
-from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))

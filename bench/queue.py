@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 # run as ``python bench/queue.py``, this folder comes first on sys.path and this file
 # would shadow the standard library's ``queue`` for every module (Celery's included)
@@ -187,6 +188,10 @@ def one_run(
         first = done.stdout.splitlines()[0] if done.stdout else done.stderr
         after = int(client.info("memory")["used_memory"])
         tasks = int(client.hget(f"translator:job:{job}", "batches") or 0)
+        job_keys = list(client.scan_iter(f"translator:job:{job}*", count=1000))
+        job_bytes = sum(int(client.memory_usage(k) or 0) for k in job_keys)
+        cached = sum(1 for _ in client.scan_iter("translator:mt:*", count=1000))
+        noop = broker_round_trip(url, client)
         for process in processes:
             os.killpg(process.pid, 15)
         for process in processes:
@@ -205,8 +210,34 @@ def one_run(
         f"peak RSS per worker process {max(memory.values()) / 2**20:.0f} MiB; "
         f"Redis {before / 2**20:.2f} -> {after / 2**20:.2f} MiB"
     )
+    print(
+        f"    broker round trip per task (no-op tasks): {noop * 1000:.1f} ms; after the job: "
+        f"{len(job_keys)} job keys, {job_bytes / 1024:.0f} KiB (expire with the job), "
+        f"{cached} cached translations (kept)"
+    )
     print(f"    {first}")
     return {"wall": wall, "ideal": ideal}
+
+
+def broker_round_trip(url: str, client: Any, count: int = 400) -> float:
+    """Per-task cost of Celery and the broker alone: ``count`` tasks that do nothing (an
+    unknown job: refused after one Redis read) through the running MT workers, timed from
+    the first publish until the last is acknowledged, times the tasks in flight."""
+    from celery import Celery
+
+    app = Celery(broker=url)
+    app.conf.update(task_serializer="json", accept_content=["json"])
+    batch = {"locale": "en", "texts": [], "contexts": [], "posts": []}
+    start = time.perf_counter()
+    with app.producer_or_acquire() as producer:
+        for _ in range(count):
+            app.send_task(
+                "translator.translate_batch", args=["0" * 32, "zh", [{"name": "pseudo"}], batch],
+                queue="translator.mt", producer=producer,
+            )  # fmt: skip
+    while client.llen("translator.mt") or client.hlen("unacked"):
+        time.sleep(0.005)
+    return (time.perf_counter() - start) * IN_FLIGHT / count
 
 
 LOCALES: list[str] = []

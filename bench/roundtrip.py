@@ -9,18 +9,23 @@ an identity catalog (every msgstr set to its msgid). Timings are medians over --
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+# bench/queue.py must not shadow the standard library's ``queue`` for this script
+if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
+    sys.path.pop(0)
+
 import argparse
 import os
 import shutil
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
-from pathlib import Path
 
 import polib
 

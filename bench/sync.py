@@ -9,15 +9,20 @@ targets: under 2 s for the whole site), then the same after editing 1 % of the p
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+# bench/queue.py must not shadow the standard library's ``queue`` for this script
+if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
+    sys.path.pop(0)
+
 import argparse
 import os
 import random
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
-from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "tests" / "fixtures" / "corpus"

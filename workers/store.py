@@ -38,6 +38,8 @@ from .app import RESULT_ENV, broker_url, tls_options
 
 PREFIX = "translator:"
 JOB_TTL = int(os.environ.get("TRANSLATOR_JOB_TTL") or 7 * 24 * 3600)
+# paid translations are kept for good unless this says how long (seconds)
+MT_CACHE_TTL = int(os.environ.get("TRANSLATOR_MT_CACHE_TTL") or 0)
 
 
 def connect(url: str | None = None) -> redis.Redis:
@@ -305,7 +307,13 @@ class SharedCache:
 
     def flush(self) -> None:
         if self._pending:
-            self.r.mset({PREFIX + "mt:" + k: v for k, v in self._pending.items()})
+            if MT_CACHE_TTL:
+                pipe = self.r.pipeline(transaction=False)
+                for key, value in self._pending.items():
+                    pipe.set(PREFIX + "mt:" + key, value, ex=MT_CACHE_TTL)
+                pipe.execute()
+            else:
+                self.r.mset({PREFIX + "mt:" + k: v for k, v in self._pending.items()})
             self._known.update(self._pending)
             self._absent.difference_update(self._pending)
             self._pending.clear()

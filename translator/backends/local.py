@@ -16,6 +16,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 import zipfile
 from collections.abc import Callable
 from functools import lru_cache
@@ -51,6 +52,9 @@ def available(model: Path | None = None) -> bool:
     return (model or default_model_path()).is_file()
 
 
+_MODEL_LOCK = threading.Lock()
+
+
 @lru_cache(maxsize=2)
 def load_model(path: str, threads: int, context: int) -> Any:
     """The model, loaded once per process (a worker reuses it for every task)."""
@@ -84,19 +88,21 @@ class LocalBackend(HttpBackend):
     def send(self, wire_texts: list[str], source: str, target: str) -> list[str]:
         if self.dry_run:
             raise BackendRejected("local: nothing is run in a dry run")
-        llm = load_model(str(self.model_path), self.threads, self.context_size)
+        with _MODEL_LOCK:  # loaded once, even when threads ask at the same time
+            llm = load_model(str(self.model_path), self.threads, self.context_size)
         options = chat_options(self.options, self.glossary, self.contexts, wire_texts)
         body = chat_body("local", wire_texts, source, target, options)
         last: Exception | None = None
         for _attempt in range(2):
             self.requests += 1
             self.sent_chars += sum(len(t) for t in wire_texts)
-            reply = llm.create_chat_completion(
-                messages=body["messages"],
-                temperature=0,
-                max_tokens=body["max_tokens"],
-                response_format={"type": "json_object"},
-            )
+            with _MODEL_LOCK:  # one model per process; threads take turns with it
+                reply = llm.create_chat_completion(
+                    messages=body["messages"],
+                    temperature=0,
+                    max_tokens=body["max_tokens"],
+                    response_format={"type": "json_object"},
+                )
             choice = reply["choices"][0]
             try:
                 if choice.get("finish_reason") not in (None, "stop"):
