@@ -103,9 +103,11 @@ class Peak:
 def start_worker(
     queue: str, cwd: Path, env: dict[str, str], concurrency: int, log: Path
 ) -> subprocess.Popen[bytes]:
+    pool = POOL if queue == "translator.mt" else "prefork"
     with log.open("wb") as out:
         return subprocess.Popen(
             [script("celery"), "-A", "workers", "worker", "-Q", queue, "-c", str(concurrency),
+             "-P", pool,
              "-n", f"{queue}-{os.urandom(3).hex()}@%h", "--without-mingle", "--without-gossip",
              "--without-heartbeat", "-l", "warning"],
             cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
@@ -202,7 +204,7 @@ def one_run(
     ideal = requests * latency / IN_FLIGHT
     overhead = (mt - ideal) * IN_FLIGHT / max(tasks, 1)
     print(
-        f"  {workers} MT worker(s) x -c {IN_FLIGHT // workers}: {requests} requests, {tasks} MT tasks; "
+        f"  {workers} MT worker(s) x -c {IN_FLIGHT // workers} ({POOL}): {requests} requests, {tasks} MT tasks; "
         f"queue command {planned:.2f} s; all translated after {mt:.2f} s vs ideal {ideal:.2f} s "
         f"({(mt / ideal - 1) * 100:+.1f} %), overhead {overhead * 1000:.1f} ms per task "
         f"(MT workers' CPU {cpu / max(tasks, 1) * 1000:.1f} ms per task); "
@@ -242,6 +244,7 @@ def broker_round_trip(url: str, client: Any, count: int = 400) -> float:
 
 LOCALES: list[str] = []
 SITE_AFTER = False
+POOL = "prefork"
 
 
 def main() -> int:
@@ -256,9 +259,13 @@ def main() -> int:
         action="store_true",
         help="Start the site worker only once every text is translated (MT overhead alone).",
     )
+    parser.add_argument(
+        "--pool", default="prefork", choices=["prefork", "threads"], help="The MT workers' pool."
+    )
     args = parser.parse_args()
-    global SITE_AFTER
+    global SITE_AFTER, POOL
     SITE_AFTER = args.site_after
+    POOL = args.pool
     LOCALES[:] = args.locales.split(",")
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp) if args.keep is None else args.keep

@@ -18,6 +18,7 @@ import json
 import os
 import random
 import re
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -71,15 +72,21 @@ def check_job_id(job: object) -> str:
     return job
 
 
-_loaded: dict[str, list[Backend]] = {}
+class _Loaded(threading.local):
+    def __init__(self) -> None:
+        self.chains: dict[str, list[Backend]] = {}
+
+
+_loaded = _Loaded()  # per thread: a backend keeps a batch's state while it translates it
 
 
 def worker_backends(specs: object) -> list[Backend]:
-    """The backends a batch names, built once per worker process and reused (a local
-    model is loaded once per process, not per task), with the shared cache and limits."""
+    """The backends a batch names, built once per worker process (per thread, with the
+    threads pool) and reused: the model of the ``local`` backend is loaded once per
+    process, not per task; with the shared cache and the shared rate limits."""
     key = json.dumps(specs, sort_keys=True, default=str)
-    if key in _loaded:
-        return _loaded[key]
+    if key in _loaded.chains:
+        return _loaded.chains[key]
     if not isinstance(specs, list) or not specs or len(specs) > 8:
         raise Refused("backends must be a list of one to eight backends")
     chain: list[Backend] = []
@@ -106,7 +113,7 @@ def worker_backends(specs: object) -> list[Backend]:
                 burst = options.get("burst", rate)
                 backend.throttle = RateLimit(store().r, backend.name, float(rate), float(burst))
         chain.append(backend)
-    _loaded[key] = chain
+    _loaded.chains[key] = chain
     return chain
 
 
