@@ -272,7 +272,12 @@ def test_bad_messages_are_refused_and_the_worker_goes_on(
     (site / "content" / "posts" / SEED).write_text(
         (site / "content" / "posts" / SEED).read_text("utf-8") + "\n新的一段。\n", "utf-8"
     )
-    wait_job(workers, job_of(workers.cli("queue", "--to", "en", cwd=site)), site)
+    waited = workers.cli("queue", "--to", "en", "--wait", "--timeout", "60", cwd=site)
+    assert waited.returncode == 0, waited.stdout + waited.stderr
+    assert (
+        ": done; 1 of 1 texts translated, 0 failed; 1 of 1 post translations written"
+        in waited.stdout
+    )
 
 
 def test_rate_limit_is_shared_by_every_process(redis_server: RedisServer) -> None:

@@ -124,6 +124,10 @@ def queue_command(
     code = run.exit_code()
     if wait:
         code = max(code, watch(jobs, job, timeout))
+        parts = jobs.parts(job)
+        show(job, jobs.job(job), parts)
+        if any(p.get("failed") or p.get("state") == "failed" for p in parts.values()):
+            code = max(code, 1)
     sys.exit(code)
 
 
