@@ -40,6 +40,9 @@ class FakeServer:
         self.faults: list[str] = []
         self.latency = 0.0
         self.started = 0  # requests received (counted before the latency: "in flight")
+        self.in_flight = 0
+        self.most_in_flight = 0  # the most requests handled at the same time
+        self._flight = threading.Lock()
         self.raw = threading.local()  # the request body as bytes (a signature covers them)
         server = self
 
@@ -93,7 +96,19 @@ class FakeServer:
     def handle(
         self, path: str, headers: dict[str, str], body: Any
     ) -> tuple[int, dict[str, str], Any]:
-        self.started += 1
+        with self._flight:
+            self.started += 1
+            self.in_flight += 1
+            self.most_in_flight = max(self.most_in_flight, self.in_flight)
+        try:
+            return self._handle(path, headers, body)
+        finally:
+            with self._flight:
+                self.in_flight -= 1
+
+    def _handle(
+        self, path: str, headers: dict[str, str], body: Any
+    ) -> tuple[int, dict[str, str], Any]:
         if self.latency:
             time.sleep(self.latency)
         handler = getattr(self, f"_{self.provider.replace('-', '_')}")

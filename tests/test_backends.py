@@ -159,9 +159,11 @@ def test_amazon_signs_each_request_and_reads_errors_by_type(
     monkeypatch.setenv("FAKE_MT_KEY", KEY)
     with FakeServer("amazon") as server:
         server.faults += ["throttle", "throttle"]
+        server.latency = 0.05
         root = _site(tmp_path, "amazon", server)
         assert _run(root) == 0  # throttled twice, retried, then every request signed right
         assert all(len(entry.texts) == 1 for entry in server.log)
+        assert server.most_in_flight == 4  # one text a request: four requests at a time
         assert all(e.headers["Authorization"].startswith("AWS4-HMAC-SHA256") for e in server.log)
     monkeypatch.setenv("FAKE_MT_KEY", "wrong-" + KEY)
     with FakeServer("amazon") as server:

@@ -17,8 +17,10 @@ import os
 import random
 import re
 import ssl
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -61,6 +63,7 @@ class HttpBackend:
     default_key_env: str | None = None  # the environment variable holding the secret
     limits = Limits(texts=50, chars=10_000)
     price_per_million = 0.0  # estimated cost of a million billed characters, for --dry-run
+    default_parallel = 1  # requests at a time (``parallel``): for APIs of one text a request
 
     def __init__(self, context: BackendContext) -> None:
         options = dict(context.options)
@@ -73,6 +76,8 @@ class HttpBackend:
         self.retries = int(options.get("retries", 4))
         self.backoff = float(options.get("backoff", 1.0))
         self.max_wait = float(options.get("max_wait", 60))
+        self.parallel = max(1, int(options.get("parallel", self.default_parallel)))
+        self._counting = threading.Lock()
         self.price = float(options.get("price_per_million", self.price_per_million))
         self.dry_run = context.dry_run
         self._client: httpx.Client | None = None
@@ -203,24 +208,20 @@ class HttpBackend:
         todo = self.uncached(texts, source, target)
         self.failed = {}
         self._sent, self._lost = {}, {}
-        for group in self.plan([self._wire_of(t) for t in todo]):
+        groups = self.plan([self._wire_of(t) for t in todo])
+        if self.parallel > 1 and len(groups) > 1:
+            # an API that takes few texts per request: several requests at a time, their
+            # results kept in order, here (the cache is not shared between threads)
+            pool = ThreadPoolExecutor(self.parallel, thread_name_prefix=self.name)
             try:
-                results = self.send(group, source, target)
-            except BadReply as exc:
-                if len(group) == 1:
-                    self.failed[self._sent[group[0]][0]] = str(exc)
-                    continue
-                # a batch the engine cannot answer: each unit alone (left out if it fails too)
-                for wire in group:
-                    try:
-                        self._store(wire, self.send([wire], source, target)[0], source, target)
-                        self.cache.flush()  # paid for: kept, whatever happens next
-                    except BadReply as single:
-                        self.failed[self._sent[wire][0]] = str(single)
-                continue
-            for wire, result in zip(group, results, strict=True):
-                self._store(wire, result, source, target)
-            self.cache.flush()  # paid for: kept, whatever happens next
+                futures = [pool.submit(self._send_group, g, source, target) for g in groups]
+                for future in futures:
+                    self._keep(future.result(), source, target)
+            finally:
+                pool.shutdown(cancel_futures=True)  # a refusal (quota…) stops the rest
+        else:
+            for group in groups:
+                self._keep(self._send_group(group, source, target), source, target)
         out: list[Suggestion | None] = []
         for text in texts:
             cached = self.cache.get(self.key(text, source, target))
@@ -249,6 +250,34 @@ class HttpBackend:
                 out.append(Suggestion(result, self.name, fuzzy=True, note=problem))
         return out
 
+    def _send_group(
+        self, group: list[str], source: str, target: str
+    ) -> list[tuple[str, str | None, str]]:
+        """(wire text, its translation or None, why not) for one planned request; a batch
+        the engine cannot answer is sent again unit by unit."""
+        try:
+            return [
+                (w, r, "") for w, r in zip(group, self.send(group, source, target), strict=True)
+            ]
+        except BadReply as exc:
+            if len(group) == 1:
+                return [(group[0], None, str(exc))]
+        answers: list[tuple[str, str | None, str]] = []
+        for wire in group:  # each unit alone (left out if it fails too)
+            try:
+                answers.append((wire, self.send([wire], source, target)[0], ""))
+            except BadReply as single:
+                answers.append((wire, None, str(single)))
+        return answers
+
+    def _keep(self, answers: list[tuple[str, str | None, str]], source: str, target: str) -> None:
+        for wire, result, why in answers:
+            if result is None:
+                self.failed[self._sent[wire][0]] = why
+            else:
+                self._store(wire, result, source, target)
+        self.cache.flush()  # paid for: kept, whatever happens next
+
     def _problem(self, text: str, result: str, cjk_target: bool) -> str | None:
         if text in self._lost:
             return f"the engine dropped the glossary term {self._lost[text]!r}"
@@ -264,8 +293,9 @@ class HttpBackend:
                 request = self.request(wire_texts, source, target)
                 if self.throttle is not None:
                     self.throttle(sum(self.size(t) for t in wire_texts))
-                self.requests += 1
-                self.sent_chars += sum(self.size(t) for t in wire_texts)
+                with self._counting:
+                    self.requests += 1
+                    self.sent_chars += sum(self.size(t) for t in wire_texts)
                 response = self.client.send(request)
                 self.raise_for_status(response)
                 results = self.parse(response, len(wire_texts))

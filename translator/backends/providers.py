@@ -145,6 +145,7 @@ class AmazonBackend(HttpBackend):
     default_key_env = "AWS_SECRET_ACCESS_KEY"
     limits = Limits(texts=1, chars=10_000, utf8_bytes=True)
     price_per_million = 15.0
+    default_parallel = 4  # one text per request: four requests at a time
 
     def __init__(self, context: BackendContext) -> None:
         options = dict(context.options)
