@@ -18,6 +18,7 @@ import csv
 import io
 import tomllib
 import xml.etree.ElementTree as ET
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -51,6 +52,13 @@ class Glossary:
             for term, target in self.for_locale(locale).items()
             if term in source and target.lower() not in low
         ]
+
+
+def terms_in(terms: Mapping[str, str], texts: Iterable[str]) -> dict[str, str]:
+    """The entries of ``terms`` whose source term occurs in one of ``texts``: what a batch
+    of those texts carries."""
+    texts = list(texts)
+    return {k: v for k, v in terms.items() if any(k in t for t in texts)}
 
 
 def load_glossary(path: Path, source_locale: str) -> Glossary:

@@ -28,6 +28,7 @@ from .backends import Backend, Batch, Request, Suggestion
 from .catalogs import PostCatalog
 from .errors import BackendRejected, ConfigError, InputError, TranslatorError
 from .files import locked
+from .glossary import terms_in
 from .pipeline import (
     BATCH_SIZE,
     Outcome,
@@ -37,6 +38,7 @@ from .pipeline import (
     fill,
     fill_messages,
     load_backends,
+    offered,
     pending_texts,
     requests_for,
     wants_backend,
@@ -107,12 +109,13 @@ class BatchSpec:
         """The same batch with only ``texts`` (in this batch's order)."""
         keep = set(texts)
         pairs = [(t, c) for t, c in zip(self.texts, self.contexts, strict=True) if t in keep]
+        kept = tuple(t for t, _c in pairs)
         return BatchSpec(
             self.locale,
-            tuple(t for t, _c in pairs),
+            kept,
             tuple(c for _t, c in pairs),
             self.posts,
-            {k: v for k, v in self.glossary.items() if any(k in t for t, _c in pairs)},
+            terms_in(self.glossary, kept),
             self.number,
         )
 
@@ -218,7 +221,7 @@ def plan_job(
     first = backends[head]
     requests = requests_for(catalogs)
     for post, locale, catalog in catalogs:
-        texts = list(dict.fromkeys(str(m.id) for m in catalog if wants_backend(m)))
+        texts = waiting_texts(catalog)
         if texts:
             plan.parts.append(Part(post, locale, texts))
         else:
@@ -237,11 +240,16 @@ def plan_job(
                     tuple(group),
                     tuple(requests[t].context if t in requests else "" for t in group),
                     tuple(owners),
-                    {k: v for k, v in terms.items() if any(k in t for t in group)},
+                    terms_in(terms, group),
                     len(plan.batches),
                 )
             )
     return plan
+
+
+def waiting_texts(catalog: PostCatalog) -> list[str]:
+    """The distinct texts of ``catalog`` that wait for a backend, in catalog order."""
+    return list(dict.fromkeys(str(m.id) for m in catalog if wants_backend(m)))
 
 
 def _groups(backend: Backend, texts: list[str]) -> list[list[str]]:
@@ -273,17 +281,14 @@ def run_batch(
     contexts = dict(zip(spec.texts, spec.contexts, strict=True))
     for backend in backends:
         todo = [t for t in dict.fromkeys(spec.texts) if t not in results]
-        prefilter = getattr(backend, "prefilter", None)
-        if prefilter is not None:
-            wanted = prefilter(spec.locale, set(todo))
-            todo = [t for t in todo if t in wanted]
+        todo = offered(backend, spec.locale, todo)
         if not todo:
             continue
         batch = Batch(
             source_locale,
             spec.locale,
             tuple(Request(t, contexts[t]) for t in todo),
-            {k: v for k, v in spec.glossary.items() if any(k in t for t in todo)},
+            terms_in(spec.glossary, todo),
         )
         try:
             suggestions = backend.translate(batch)
@@ -350,7 +355,7 @@ def write_part(
             raise InputError(
                 f"no catalog for {locale}: the post was queued but not extracted", path
             )
-        waiting = list(dict.fromkeys(str(m.id) for m in catalog if wants_backend(m)))
+        waiting = waiting_texts(catalog)
         _apply(catalog, lookup(waiting) if waiting else {}, filled, failed)
         if filled:
             site.write(post, locale, catalog, changed=True)

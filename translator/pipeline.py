@@ -36,7 +36,7 @@ from .config import Settings
 from .document import encode_post, parse_post
 from .errors import BuildError, CatalogError, PostError, TranslatorError
 from .files import digest, write_atomic
-from .glossary import Glossary, load_glossary
+from .glossary import Glossary, load_glossary, terms_in
 from .merging import MergeStats, entries_for, update_catalog
 from .placeholders import PlaceholderError, check_tags, placeholders_in
 from .provenance import RECORD, Built, Records
@@ -427,7 +427,8 @@ def requests_for(catalogs: Sequence[tuple[PostPaths, str, PostCatalog]]) -> dict
     return found
 
 
-def _offered(backend: Backend, locale: str, texts: list[str]) -> list[str]:
+def offered(backend: Backend, locale: str, texts: list[str]) -> list[str]:
+    """The texts ``backend`` may fill (all of them, unless it can tell without a request)."""
     prefilter = getattr(backend, "prefilter", None)
     if prefilter is None:
         return texts
@@ -462,14 +463,14 @@ def estimate(
     for backend in backends:
         found = Estimate(backend.name)
         for locale, texts in left.items():
-            offered = _offered(backend, locale, texts)
+            asked = offered(backend, locale, texts)
             if isinstance(backend, HttpBackend):
-                todo = backend.uncached(offered, source, locale)
+                todo = backend.uncached(asked, source, locale)
                 groups = backend.plan([to_wire(t) for t in todo])
                 found.texts += len(todo)
                 found.requests += len(groups)
                 found.chars += sum(backend.size(w) for g in groups for w in g)
-            left[locale] = [t for t in texts if t not in set(offered)]
+            left[locale] = [t for t in texts if t not in set(asked)]
         if isinstance(backend, HttpBackend):
             found.cost = found.chars / 1e6 * backend.price
         estimates.append(found)
@@ -494,14 +495,14 @@ def fill(
     for backend in backends:
         name = backend.name
         for locale, pending in pending_texts(catalogs).items():
-            texts = _offered(backend, locale, list(pending))
+            texts = offered(backend, locale, list(pending))
             # a backend that plans its own requests (within its provider's limits) gets
             # everything at once; others get batches of BATCH_SIZE
             size = (len(texts) or 1) if hasattr(backend, "plan") else BATCH_SIZE
             terms = site.glossary.for_locale(locale)
             for start in range(0, len(texts), size):
                 chunk = texts[start : start + size]
-                used = {k: v for k, v in terms.items() if any(k in t for t in chunk)}
+                used = terms_in(terms, chunk)
                 batch = Batch(
                     site.settings.source_locale,
                     locale,

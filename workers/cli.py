@@ -126,7 +126,7 @@ def queue_command(
         code = max(code, watch(jobs, job, timeout))
         parts = jobs.parts(job)
         show(job, jobs.job(job), parts)
-        if any(p.get("failed") or p.get("state") == "failed" for p in parts.values()):
+        if any_failed(parts):
             code = max(code, 1)
     sys.exit(code)
 
@@ -157,11 +157,14 @@ def job_command(
         click.echo(json.dumps({"job": job_id, **head, "parts": parts}, indent=1))
     else:
         show(job_id, head, parts)
-    if head.get("state") == "done" and any(
-        p.get("failed") or p.get("state") == "failed" for p in parts.values()
-    ):
+    if head.get("state") == "done" and any_failed(parts):
         code = max(code, 1)
     sys.exit(code)
+
+
+def any_failed(parts: dict[str, dict[str, Any]]) -> bool:
+    """Whether a unit or a whole part of the job failed."""
+    return any(p.get("failed") or p.get("state") == "failed" for p in parts.values())
 
 
 def _line(job: str, head: dict[str, str]) -> str:
@@ -261,17 +264,17 @@ def watch(jobs: JobStore, job: str, timeout: float | None) -> int:
                     return 1
                 if head.get("state") == "done":
                     return 0
-                if progress is not None:
-                    total = int(head.get("texts_total", 0)) + int(head.get("parts_total", 0))
-                    if bar is None:
-                        bar = progress.add_task("translating", total=total)
-                    progress.update(bar, completed=max(seen.done, 0))
                 if seen.stalled(head):
                     sent = resend_tasks(jobs, job)
                     click.echo(
                         f"no progress for {seen.stall:.0f} s: sent {sent} lost tasks again",
                         err=True,
                     )
+                if progress is not None:
+                    total = int(head.get("texts_total", 0)) + int(head.get("parts_total", 0))
+                    if bar is None:
+                        bar = progress.add_task("translating", total=total)
+                    progress.update(bar, completed=seen.done)
             except (redis.ConnectionError, redis.TimeoutError):
                 time.sleep(1)  # Redis restarting: keep waiting
             time.sleep(0.2)
