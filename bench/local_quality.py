@@ -32,16 +32,11 @@ import polib
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from tests.queue import free_port  # noqa: E402
 from translator.backends.local import default_model_path  # noqa: E402
 from translator.cli import main  # noqa: E402
 
 SEED = ROOT / "content" / "_posts" / "2017-05-09-openstack-boston-summit.md"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def run(model: Path, server: bool) -> int:

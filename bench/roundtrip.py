@@ -37,6 +37,10 @@ from translator.reassembler import assemble
 from translator.segmenter import segment_post
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.queue import script  # noqa: E402
+
 CORPUS = ROOT / "tests" / "fixtures" / "corpus"
 # Byte-compiled modules are what an installation runs: let the commands write them.
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
@@ -64,12 +68,6 @@ def in_process(data: bytes, name: str) -> bytes:
         return found if isinstance(found, str) and found else None
 
     return encode_post(seg.post, assemble(seg, lookup).text)
-
-
-def script(name: str) -> str:
-    """The console script itself, not a version-manager shim in front of it."""
-    beside = Path(sys.executable).parent / name
-    return str(beside) if beside.exists() else shutil.which(name) or name
 
 
 def run(cmd: list[str], cwd: Path) -> None:

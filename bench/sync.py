@@ -25,13 +25,12 @@ import tempfile
 import time
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.queue import script  # noqa: E402
+
 CORPUS = ROOT / "tests" / "fixtures" / "corpus"
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-
-
-def script(name: str) -> str:
-    beside = Path(sys.executable).parent / name
-    return str(beside) if beside.exists() else shutil.which(name) or name
 
 
 def generate(site: Path, count: int) -> list[Path]:

@@ -28,6 +28,7 @@ def free_port() -> int:
 
 
 def script(name: str) -> str:
+    """The console script itself, not a version-manager shim in front of it."""
     beside = Path(sys.executable).parent / name
     return str(beside) if beside.exists() else shutil.which(name) or name
 
