@@ -27,6 +27,7 @@ import httpx
 import redis
 from celery import Task
 from celery.exceptions import SoftTimeLimitExceeded
+from celery.signals import worker_init
 from celery.utils.log import get_task_logger
 
 import translator.backends.providers  # noqa: F401 (imported before the pool forks)
@@ -50,10 +51,15 @@ from .store import JobStore, RateLimit, SharedCache, connect
 
 log = get_task_logger(__name__)
 
-# done here, in the worker's main process, before it forks its pool: every pool process
-# starts with the providers and the HTTP transport imported (a first client imports
-# httpcore, which takes a second of CPU) and the certificate store loaded
-httpx.Client(verify=tls_context()).close()
+
+@worker_init.connect(weak=False)
+def _warm_up(**_kwargs: Any) -> None:
+    """In the worker's main process, before it forks its pool (not in the ``queue``
+    command, which imports these tasks only to send them): every pool process starts with
+    the HTTP transport imported (a first client imports httpcore, which takes a second of
+    CPU) and the certificate store loaded."""
+    httpx.Client(verify=tls_context()).close()
+
 
 JOB_ID = re.compile(r"[0-9a-f]{32}")
 MAX_RETRIES = int(os.environ.get("TRANSLATOR_MAX_RETRIES") or 3)  # temporary backend faults
