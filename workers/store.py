@@ -248,11 +248,6 @@ class JobStore:
             return True
         return False
 
-    def fail_part(self, job: str, locale: str, post: str, why: str) -> bool:
-        """A part that cannot be written (its post is gone, or refused): counted as
-        written, with the reason, so the job still ends."""
-        return self.part_written(job, locale, post, {"state": "failed", "error": why[:500]})
-
     # -- status --------------------------------------------------------------------------
 
     def parts(self, job: str) -> dict[str, dict[str, Any]]:
