@@ -29,12 +29,12 @@ from functools import partial
 
 import polib
 
-from translator.catalogs import render_catalog
-from translator.document import encode_post, parse_post
-from translator.front_matter import DEFAULT_KEYS
-from translator.merging import entries_for, update_catalog
-from translator.reassembler import assemble
-from translator.segmenter import segment_post
+from translator.catalogs.merging import entries_for, update_catalog
+from translator.catalogs.po import render_catalog
+from translator.markdown.document import encode_post, parse_post
+from translator.markdown.front_matter import DEFAULT_KEYS
+from translator.markdown.reassembler import assemble
+from translator.markdown.segmenter import segment_post
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))

@@ -8,12 +8,12 @@ from pathlib import Path
 
 from markdown_it.token import Token
 
-from translator import syntax
-from translator.cjk import joins_without_space
-from translator.document import encode_post, parse_post
-from translator.front_matter import DEFAULT_KEYS
-from translator.reassembler import Assembly, assemble
-from translator.segmenter import Segmentation, segment_post
+from translator.markdown import syntax
+from translator.markdown.cjk import joins_without_space
+from translator.markdown.document import encode_post, parse_post
+from translator.markdown.front_matter import DEFAULT_KEYS
+from translator.markdown.reassembler import Assembly, assemble
+from translator.markdown.segmenter import Segmentation, segment_post
 
 KEYS = (*DEFAULT_KEYS, "cover.alt", "image.alt")
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import polib
 import pytest
 
-from translator.cjk import has_ideographs
 from translator.cli import main
+from translator.markdown.cjk import has_ideographs
 
 from .conftest import CORPUS
 from .fakes import AWS_ACCESS, KEY, FakeServer
@@ -295,7 +295,7 @@ def test_engines_without_a_glossary_get_its_terms_as_placeholders(
     ],
 )
 def test_glossary_formats(name: str, text: str, tmp_path: Path) -> None:
-    from translator.glossary import load_glossary
+    from translator.site.glossary import load_glossary
 
     (tmp_path / name).write_text(text)
     glossary = load_glossary(tmp_path / name, "zh")
@@ -378,7 +378,7 @@ def test_llm_prompts_carry_the_title_and_the_neighbouring_units(
     ],
 )
 def test_machine_output_checks(source: str, output: str, problem: str | None) -> None:
-    from translator.checks import machine_problem
+    from translator.markdown.checks import machine_problem
 
     assert machine_problem(source, output, cjk_target=False) == problem
 
@@ -403,6 +403,6 @@ def test_machine_output_checks(source: str, output: str, problem: str | None) ->
 def test_machine_output_must_not_invent_numbers(
     source: str, output: str, problem: str | None
 ) -> None:
-    from translator.checks import machine_problem
+    from translator.markdown.checks import machine_problem
 
     assert machine_problem(source, output, cjk_target=False) == problem

@@ -4,8 +4,8 @@ import doctest
 
 import pytest
 
-from translator import cjk
-from translator.cjk import join_lines, split_sentences
+from translator.markdown import cjk
+from translator.markdown.cjk import join_lines, split_sentences
 
 
 def test_doctests() -> None:

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from translator.catalogs import read_catalog, render_catalog
-from translator.document import parse_post
-from translator.merging import entries_for, update_catalog
+from translator.catalogs.merging import entries_for, update_catalog
+from translator.catalogs.po import read_catalog, render_catalog
+from translator.markdown.document import parse_post
 
 from .conftest import commonmark_examples, corpus_posts
 from .roundtrip import build, html, protected_parts, segment, token_types

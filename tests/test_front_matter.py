@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 import yaml
 
-from translator.document import parse_post
-from translator.front_matter import find_fields
-from translator.reassembler import assemble
-from translator.segmenter import segment_post
+from translator.markdown.document import parse_post
+from translator.markdown.front_matter import find_fields
+from translator.markdown.reassembler import assemble
+from translator.markdown.segmenter import segment_post
 
 from .conftest import FIXTURES
 

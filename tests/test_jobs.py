@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from translator.backends import BackendContext, load_backend
-from translator.config import load_settings
+from translator.context import Site
 from translator.jobs import (
     MAX_TEXTS,
     BatchSpec,
@@ -28,8 +28,8 @@ from translator.jobs import (
     suggestion_of,
     write_part,
 )
-from translator.pipeline import Site
-from translator.site import find_posts
+from translator.site.config import load_settings
+from translator.site.paths import find_posts
 
 from .conftest import corpus_posts
 from .queue import script, tree

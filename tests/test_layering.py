@@ -8,7 +8,7 @@ import translator
 
 def test_core_is_queue_free() -> None:
     probe = (
-        "import sys, translator.cli, translator.pipeline;"
+        "import sys, translator.cli, translator.context;"
         "print(sorted({'celery', 'redis', 'kombu', 'workers'} & set(sys.modules)))"
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)

@@ -12,8 +12,8 @@ import pytest
 from babel.messages.catalog import Message
 from babel.messages.pofile import read_po, write_po
 
+from translator.catalogs.states import State, origin_of, state_of
 from translator.cli import main
-from translator.states import State, origin_of, state_of
 
 from .conftest import CORPUS
 

@@ -17,7 +17,8 @@ from pathlib import Path
 from babel.messages.catalog import Message
 
 from .backends import Backend, BackendContext, Batch, Request, Suggestion, load_backend
-from .catalogs import (
+from .catalogs.merging import MergeStats, entries_for, update_catalog
+from .catalogs.po import (
     EXTRACT_OPTIONS,
     SOURCE_HASH,
     EntryLines,
@@ -30,20 +31,19 @@ from .catalogs import (
     untranslated_texts,
     write_catalog,
 )
-from .checks import problem_with
-from .cjk import is_cjk_locale
-from .config import Settings
-from .document import encode_post, parse_post
+from .catalogs.states import State, human_owned, origin_of, publishes, set_origin, state_of
 from .errors import BuildError, CatalogError, PostError, TranslatorError
-from .files import digest, write_atomic
-from .glossary import Glossary, load_glossary, terms_in
-from .merging import MergeStats, entries_for, update_catalog
-from .placeholders import PlaceholderError, check_tags, placeholders_in
-from .provenance import RECORD, Built, Records
-from .reassembler import assemble
-from .segmenter import Segmentation, segment_post
-from .site import PostPaths
-from .states import State, human_owned, origin_of, publishes, set_origin, state_of
+from .markdown.checks import problem_with
+from .markdown.cjk import is_cjk_locale
+from .markdown.document import encode_post, parse_post
+from .markdown.placeholders import PlaceholderError, check_tags, placeholders_in
+from .markdown.reassembler import assemble
+from .markdown.segmenter import Segmentation, segment_post
+from .site.config import Settings
+from .site.files import digest, write_atomic
+from .site.glossary import Glossary, load_glossary, terms_in
+from .site.paths import PostPaths
+from .site.records import RECORD, Built, Records
 
 BATCH_SIZE = 50
 EXTRACT_FORMAT = 2  # bump when segmentation changes what units a post yields

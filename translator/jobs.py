@@ -25,11 +25,8 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from .backends import Backend, Batch, Request, Suggestion
-from .catalogs import PostCatalog
-from .errors import BackendRejected, ConfigError, InputError, TranslatorError
-from .files import locked
-from .glossary import terms_in
-from .pipeline import (
+from .catalogs.po import PostCatalog
+from .context import (
     BATCH_SIZE,
     Outcome,
     Site,
@@ -43,7 +40,10 @@ from .pipeline import (
     requests_for,
     wants_backend,
 )
-from .site import MARKDOWN, PostPaths, find_posts
+from .errors import BackendRejected, ConfigError, InputError, TranslatorError
+from .site.files import locked
+from .site.glossary import terms_in
+from .site.paths import MARKDOWN, PostPaths, find_posts
 
 LOCALE = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*")
 MAX_TEXTS = 500  # texts in one batch: far above any provider's limit per request
@@ -384,6 +384,6 @@ def _apply(
 
 def site_at(root: Path) -> Site:
     """The site whose settings are at ``root`` (a fresh view: nothing cached from before)."""
-    from .config import load_settings
+    from .site.config import load_settings
 
     return Site(load_settings(root))

@@ -7,11 +7,11 @@ import re
 from dataclasses import asdict, dataclass, field
 from pathlib import PurePosixPath
 
-from .catalogs import EntryLines
-from .pipeline import Site
-from .placeholders import TAG
-from .site import PostPaths
-from .states import State, origin_of, state_of
+from .catalogs.po import EntryLines
+from .catalogs.states import State, origin_of, state_of
+from .context import Site
+from .markdown.placeholders import TAG
+from .site.paths import PostPaths
 
 _WORD = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\u3040-\u30ff]|[^\W\d_]+|\d+")
 

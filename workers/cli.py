@@ -15,7 +15,7 @@ from typing import Any
 import click
 import redis
 
-from translator.cli import (
+from translator.cli.commands import (
     Summary,
     backend_chain,
     paths_argument,
@@ -24,10 +24,10 @@ from translator.cli import (
     to_option,
     translate_command,
 )
+from translator.context import build
 from translator.errors import TranslatorError
-from translator.files import locked
 from translator.jobs import plan_job
-from translator.pipeline import build
+from translator.site.files import locked
 
 from .app import BROKER_ENV, SITE_QUEUE
 from .logs import redact

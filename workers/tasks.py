@@ -33,6 +33,7 @@ from celery.utils.log import get_task_logger
 import translator.backends.providers  # noqa: F401 (imported before the pool forks)
 from translator.backends import Backend, BackendContext, load_backend
 from translator.backends.http import HttpBackend, tls_context
+from translator.context import Site
 from translator.errors import BackendUnavailable, TranslatorError
 from translator.jobs import (
     BatchSpec,
@@ -44,7 +45,6 @@ from translator.jobs import (
     suggestion_of,
     write_part,
 )
-from translator.pipeline import Site
 
 from .app import MAX_RETRY_COUNTDOWN, SITE_QUEUE, app
 from .store import JobStore, RateLimit, SharedCache, connect

@@ -28,9 +28,9 @@ from typing import Any, Protocol
 
 import httpx
 
-from ..checks import machine_problem
-from ..cjk import is_cjk_locale
 from ..errors import BackendRejected, BackendUnavailable, ConfigError
+from ..markdown.checks import machine_problem
+from ..markdown.cjk import is_cjk_locale
 from .base import BackendContext, Batch, Suggestion
 from .wire import from_wire, to_wire
 

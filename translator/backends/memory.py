@@ -12,9 +12,9 @@ from collections.abc import Sequence
 from difflib import SequenceMatcher
 from pathlib import Path
 
-from ..catalogs import read_catalog
+from ..catalogs.po import read_catalog
 from ..errors import CatalogError, ConfigError
-from ..files import write_atomic
+from ..site.files import write_atomic
 from .base import Backend, BackendContext, Batch, Suggestion
 
 CACHE_DIR = ".translator-cache"

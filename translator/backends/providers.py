@@ -13,8 +13,8 @@ from typing import Any
 
 import httpx
 
-from ..cjk import language_of
 from ..errors import BackendRejected
+from ..markdown.cjk import language_of
 from .base import Backend, BackendContext
 from .http import HttpBackend, Limits, Retry
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 import re
 
-from ..placeholders import TAG
+from ..markdown.placeholders import TAG
 
 _WIRE = re.compile(
     r"<x\s+id\s*=\s*[\"'](\d+)[\"']\s*/>"  # self-closing

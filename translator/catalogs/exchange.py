@@ -18,9 +18,9 @@ from xml.sax.saxutils import escape
 
 from babel.messages.catalog import Message
 
-from .catalogs import PostCatalog, read_catalog, write_catalog
-from .errors import InputError
-from .placeholders import TAG, PlaceholderError, check_tags, placeholders_in
+from ..errors import InputError
+from ..markdown.placeholders import TAG, PlaceholderError, check_tags, placeholders_in
+from .po import PostCatalog, read_catalog, write_catalog
 from .states import ORIGIN_PREFIX, State, state_of
 
 NS = "urn:oasis:names:tc:xliff:document:1.2"

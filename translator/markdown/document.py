@@ -13,7 +13,7 @@ from typing import Literal
 
 from frontmatter.default_handlers import YAMLHandler
 
-from .errors import PostError
+from ..errors import PostError
 
 FrontMatterKind = Literal["yaml", "toml"]
 

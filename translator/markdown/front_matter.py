@@ -21,9 +21,9 @@ if TYPE_CHECKING:  # tomlkit is imported when a post has TOML front matter
     import tomlkit
     from tomlkit.items import String
 
+from ..errors import BuildError, PostError
 from .cjk import join_lines
 from .document import Post
-from .errors import BuildError, PostError
 
 # libyaml when PyYAML was built with it (the wheels are): the same nodes and marks, faster
 _LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .errors import BuildError
+from ..errors import BuildError
 from .front_matter import render_front_matter
 from .placeholders import PlaceholderError, restore
 from .segmenter import Segmentation, Unit, parse_structure

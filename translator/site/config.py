@@ -9,8 +9,8 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from .errors import ConfigError
-from .front_matter import DEFAULT_KEYS
+from ..errors import ConfigError
+from ..markdown.front_matter import DEFAULT_KEYS
 
 CONFIG_FILE = "translator.toml"
 

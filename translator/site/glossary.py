@@ -22,8 +22,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .cjk import language_of
-from .errors import ConfigError
+from ..errors import ConfigError
+from ..markdown.cjk import language_of
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 

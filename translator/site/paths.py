@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
 
+from ..errors import InputError
 from .config import Settings
-from .errors import InputError
 
 MARKDOWN = (".md", ".markdown")
 JEKYLL_CONFIGS = ("_config.yml", "_config.yaml", "_config.toml")
