@@ -25,13 +25,12 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from .backends import Backend, Batch, Request, Suggestion
+from .build import build
 from .catalogs.po import PostCatalog
-from .context import (
+from .context import Outcome, Site
+from .errors import BackendRejected, ConfigError, InputError, TranslatorError
+from .fill import (
     BATCH_SIZE,
-    Outcome,
-    Site,
-    build,
-    collect,
     fill,
     fill_messages,
     load_backends,
@@ -40,10 +39,10 @@ from .context import (
     requests_for,
     wants_backend,
 )
-from .errors import BackendRejected, ConfigError, InputError, TranslatorError
 from .site.files import locked
 from .site.glossary import terms_in
 from .site.paths import MARKDOWN, PostPaths, find_posts
+from .translate import collect
 
 LOCALE = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*")
 MAX_TEXTS = 500  # texts in one batch: far above any provider's limit per request

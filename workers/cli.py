@@ -15,6 +15,7 @@ from typing import Any
 import click
 import redis
 
+from translator.build import build
 from translator.cli.commands import (
     Summary,
     backend_chain,
@@ -24,7 +25,6 @@ from translator.cli.commands import (
     to_option,
     translate_command,
 )
-from translator.context import build
 from translator.errors import TranslatorError
 from translator.jobs import plan_job
 from translator.site.files import locked

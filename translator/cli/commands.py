@@ -19,10 +19,14 @@ import click
 
 from .. import __version__
 from ..backends import DEFAULT_BACKEND
-from ..context import DEFAULT_FAIL_ON, STALE_KINDS, Outcome, Site, build, check, extract, translate
+from ..build import build
+from ..check import DEFAULT_FAIL_ON, STALE_KINDS, check
+from ..context import Outcome, Site
 from ..errors import InputError, TranslatorError
+from ..extract import extract
 from ..site.config import Settings, load_settings
 from ..site.paths import PostPaths, find_posts, known_locales
+from ..translate import translate
 
 COUNTED = {"untranslated", "fuzzy", "obsolete", "glossary"}
 JOB_ID = re.compile(r"[0-9a-f]{32}")
