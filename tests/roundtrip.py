@@ -13,7 +13,8 @@ from translator.markdown.cjk import joins_without_space
 from translator.markdown.document import encode_post, parse_post
 from translator.markdown.front_matter import DEFAULT_KEYS
 from translator.markdown.reassembler import Assembly, assemble
-from translator.markdown.segmenter import Segmentation, segment_post
+from translator.markdown.segmenter import segment_post
+from translator.markdown.units import Segmentation
 
 KEYS = (*DEFAULT_KEYS, "cover.alt", "image.alt")
 

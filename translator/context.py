@@ -27,7 +27,8 @@ from .catalogs.po import (
 from .catalogs.states import State, state_of
 from .errors import PostError
 from .markdown.document import parse_post
-from .markdown.segmenter import Segmentation, segment_post
+from .markdown.segmenter import segment_post
+from .markdown.units import Segmentation
 from .site.config import Settings
 from .site.files import digest
 from .site.glossary import Glossary, load_glossary

@@ -21,7 +21,7 @@ from difflib import SequenceMatcher
 
 from babel.messages.catalog import Message
 
-from ..markdown.segmenter import Segmentation, Unit
+from ..markdown.units import Segmentation, Unit
 from .po import EXTRACT_OPTIONS, SOURCE_HASH, SOURCE_PATH, PostCatalog, new_catalog
 
 SIMILAR = 0.6  # how alike an edited text must be to its old self to inherit its translation

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from ..errors import BuildError
 from .front_matter import render_front_matter
 from .placeholders import PlaceholderError, restore
-from .segmenter import Segmentation, Unit, parse_structure
+from .units import Segmentation, Unit, parse_structure
 
 Lookup = Callable[[str, str | None], str | None]
 """(msgid, context) -> translation, or None when there is none to publish."""

@@ -1,0 +1,65 @@
+"""Block units: walk a post body's block tokens, name each block's kind (paragraph,
+heading, list item, table cell…) and hand its inline content to :mod:`.inline`."""
+
+from __future__ import annotations
+
+import re
+
+from . import syntax
+from .document import Post
+from .inline import inline_units
+from .offsets import line_at, line_starts, unit_offsets
+from .units import Block, Unit, block_structure
+
+
+def block_units(post: Post) -> tuple[list[Unit], list[Block]]:
+    """The units of the post's body, and its block structure."""
+    md = syntax.parser()
+    env: dict[str, object] = {}
+    body = post.body
+    tokens = md.parse(body, env)
+    lines = line_starts(post.text)
+    units: list[Unit] = []
+    stack: list[str] = []
+    column = 0
+    for tok in tokens:
+        if tok.nesting == 1:
+            stack.append(tok.type)
+            if tok.type == "tr_open":
+                column = 0
+            elif tok.type in ("th_open", "td_open"):
+                column += 1
+        elif tok.nesting == -1 and stack:
+            stack.pop()
+        if tok.type != "inline" or tok.map is None or not tok.children:
+            continue
+        kind = _kind(stack)
+        first = tok.map[0] + post.body_line
+        offsets = unit_offsets(post.text, lines, tok, first, kind, column)
+        if offsets is None:
+            continue
+        first_paragraph_of_item = (
+            len(stack) >= 2 and stack[-2] == "list_item_open" and _item_starts(post, lines, first)
+        )
+        units.extend(inline_units(post, tok, env, offsets, kind, first_paragraph_of_item))
+    return units, block_structure(tokens)
+
+
+def _kind(stack: list[str]) -> str:
+    if "th_open" in stack or "td_open" in stack:
+        return "table cell"
+    if stack and stack[-1] == "heading_open":
+        return "heading"
+    for opener in reversed(stack):
+        if opener == "footnote_open":
+            return "footnote"
+        if opener == "list_item_open":
+            return "list item"
+        if opener == "blockquote_open":
+            return "blockquote"
+    return "paragraph"
+
+
+def _item_starts(post: Post, lines: list[int], first: int) -> bool:
+    _, line = line_at(post.text, lines, first)
+    return re.match(r"\s*(?:[-+*]|\d{1,9}[.)])\s", line + " ") is not None

@@ -1,0 +1,192 @@
+"""Inline units: a block's inline tokens turned into one msgid, with everything that
+must not be translated (code, links, HTML, templates…) replaced by numbered tags."""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+
+from markdown_it.token import Token
+
+from .cjk import joins_without_space
+from .document import Post
+from .offsets import line_starts
+from .pieces import Piece, absorb_line_breaks, trim
+from .placeholders import Part, Placeholder, Slot
+from .slots import image_slots, slot_units_of, title_slot
+from .spans import Unaligned, inline_spans
+from .units import Unit
+
+_TASK = re.compile(r"\[[ xX]\] ")
+
+
+def inline_units(
+    post: Post,
+    tok: Token,
+    env: dict[str, object],
+    offsets: list[int],
+    kind: str,
+    item_start: bool,
+) -> list[Unit]:
+    """The unit of one block's inline content (none if a span cannot be found), and the
+    units of the slots inside it."""
+    src = tok.content
+    try:
+        spans = inline_spans(tok.children or [], src, env)
+    except Unaligned:
+        return []
+    text = post.text
+
+    def raw(a: int, b: int) -> str:
+        return text[offsets[a] : offsets[b]]
+
+    pieces: list[Piece] = []
+    protected: dict[int, tuple[str, int, int, int, int]] = {}  # number -> kind, a, b, (close a, b)
+    slots: dict[int, list[tuple[int, int, Slot]]] = {}
+    open_links: list[int] = []
+    labels: dict[int, str] = {}
+    number = 0
+
+    def new(kind_: str, a: int, b: int) -> int:
+        nonlocal number
+        number += 1
+        protected[number] = (kind_, a, b, -1, -1)
+        return number
+
+    for t, a, b in spans:
+        ty = t.type
+        if ty in (
+            "text",
+            "em_open",
+            "em_close",
+            "strong_open",
+            "strong_close",
+            "s_open",
+            "s_close",
+        ):
+            if ty == "text" and item_start and a == 0 and _TASK.match(src, 0):
+                n = new("task", 0, 4)
+                pieces.append(Piece("empty", 0, 4, n))
+                a = 4
+                if a >= b:
+                    continue
+            pieces.append(Piece("text", a, b))
+        elif ty == "text_special":
+            if t.info == "entity":
+                pieces.append(Piece("empty", a, b, new("entity", a, b)))
+            else:
+                pieces.append(Piece("text", a, b))
+        elif ty == "softbreak":
+            pieces.append(Piece("soft", a, b))
+        elif ty == "hardbreak":
+            pieces.append(Piece("empty", a, b, new("break", a, b)))
+        elif ty == "link_open" and t.info != "auto":
+            n = new("link", a, b)
+            open_links.append(n)
+            pieces.append(Piece("open", a, b, n))
+        elif ty == "link_close" and t.info != "auto":
+            n = open_links.pop()
+            k, oa, ob, _, _ = protected[n]
+            protected[n] = (k, oa, ob, a, b)
+            title = title_slot(src, a, b)
+            if title:
+                slots.setdefault(n, []).append(title)
+            if src[a:b] in ("]", "[]", "][]"):
+                # a shortcut or collapsed reference: its text is the label, so a translated
+                # text must name the label explicitly to keep pointing at the definition
+                labels[n] = " ".join(src[ob:a].split())
+            pieces.append(Piece("close", a, b, n))
+        else:
+            kind_ = _PROTECTED_KIND.get(ty, ty)
+            n = new(kind_, a, b)
+            if ty == "image":
+                slots[n], label = image_slots(src, a, b, env)
+                if label is not None:
+                    labels[n] = label
+            pieces.append(Piece("empty", a, b, n))
+
+    pieces = absorb_line_breaks(pieces, protected)
+    pieces = trim(pieces, protected)
+    if not pieces:
+        return slot_units_of(post, slots, offsets)
+
+    # Renumber in order of appearance so that msgids do not depend on what was trimmed.
+    order: dict[int, int] = {}
+    for p in pieces:
+        if p.kind in ("open", "empty") and p.ph not in order:
+            order[p.ph] = len(order) + 1
+
+    msgid: list[str] = []
+    joined = False
+    for p in pieces:
+        if p.kind == "text":
+            msgid.append(raw(p.a, p.b))
+        elif p.kind == "soft":
+            before, after = (
+                _look_through(text, offsets[p.a], -1),
+                _look_through(text, offsets[p.b], 1),
+            )
+            if joins_without_space(before, after):
+                joined = True
+            else:
+                msgid.append(" ")
+        elif p.kind == "open":
+            msgid.append(f"<x{order[p.ph]}>")
+        elif p.kind == "close":
+            msgid.append(f"</x{order[p.ph]}>")
+        else:
+            msgid.append(f"<x{order[p.ph]}/>")
+
+    placeholders = []
+    for old, new_number in order.items():
+        k, a, b, ca, cb = protected[old]
+        own = slots.get(old, [])
+        open_parts = _parts(text, offsets, a, b, own)
+        close_parts = _parts(text, offsets, ca, cb, own) if ca >= 0 else None
+        if old in labels and close_parts is not None:
+            close_parts = (f"][{labels[old]}]",)
+        elif old in labels:
+            open_parts = (*open_parts[:2], f"][{labels[old]}]")
+        placeholders.append(Placeholder(new_number, k, open_parts, close_parts))
+
+    start, end = offsets[pieces[0].a], offsets[pieces[-1].b]
+    line = bisect_right(line_starts(text), start)
+    unit = Unit("".join(msgid), kind, line, start, end, tuple(placeholders), None, joined)
+    return [unit, *slot_units_of(post, slots, offsets)]
+
+
+_PROTECTED_KIND = {
+    "code_inline": "code",
+    "math_inline": "math",
+    "html_inline": "html",
+    "link_open": "url",
+    "footnote_ref": "footnote",
+    "template": "template",
+    "ial": "ial",
+    "image": "image",
+}
+
+
+def _look_through(text: str, pos: int, step: int) -> str:
+    """The nearest character from ``pos`` in direction ``step``, skipping emphasis marks."""
+    i = pos - 1 if step < 0 else pos
+    while 0 <= i < len(text) and text[i] in "*_~":
+        i += step
+    return text[i] if 0 <= i < len(text) else ""
+
+
+def _parts(
+    text: str, offsets: list[int], a: int, b: int, slots: list[tuple[int, int, Slot]]
+) -> tuple[Part, ...]:
+    """The source of content span [a, b) with the slots inside it cut out."""
+    parts: list[Part] = []
+    pos = a
+    for sa, sb, slot in sorted(slots, key=lambda s: s[0]):
+        if a <= sa and sb <= b:
+            if sa > pos:
+                parts.append(text[offsets[pos] : offsets[sa]])
+            parts.append(slot)
+            pos = sb
+    if b > pos:
+        parts.append(text[offsets[pos] : offsets[b]])
+    return tuple(parts)

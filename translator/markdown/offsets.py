@@ -1,0 +1,99 @@
+"""Where a block's inline content lies in the post: each character's offset, through
+container prefixes, soft line breaks and table cells (where ``\\|`` is one ``|``)."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from markdown_it.token import Token
+
+
+@lru_cache(maxsize=8)
+def line_starts(text: str) -> list[int]:
+    """The offset where each line of ``text`` starts."""
+    starts = [0]
+    starts.extend(m.end() for m in re.finditer("\n", text))
+    return starts
+
+
+def line_at(text: str, lines: list[int], number: int) -> tuple[int, str]:
+    """(offset, text without newline) of 0-based line ``number``."""
+    start = lines[number]
+    end = lines[number + 1] - 1 if number + 1 < len(lines) else len(text)
+    return start, text[start:end]
+
+
+def unit_offsets(
+    text: str, lines: list[int], tok: Token, first: int, kind: str, column: int
+) -> list[int] | None:
+    """Map each character of ``tok.content`` (and its end) to an offset in ``text``."""
+    content = tok.content
+    if kind == "table cell":
+        start, row = line_at(text, lines, first)
+        cell = _cell_span(row, column)
+        if cell is None:
+            return None
+        a, b = cell
+        return _align(content, row[a:b], start + a)
+    parts = content.split("\n")
+    assert tok.map is not None
+    if len(parts) > tok.map[1] - tok.map[0]:
+        return None
+    offsets: list[int] = []
+    for i, part in enumerate(parts):
+        if first + i >= len(lines):
+            return None
+        start, line = line_at(text, lines, first + i)
+        if i == len(parts) - 1:
+            line = line.rstrip()
+        if kind == "heading" and len(parts) == 1 and line.lstrip().startswith("#"):
+            k = line.find(part, len(line) - len(line.lstrip(" ")) + 1)
+        else:
+            k = len(line) - len(part)
+        if k < 0 or line[k : k + len(part)] != part:
+            return None
+        offsets.extend(range(start + k, start + k + len(part)))
+        # the end of a line maps to its newline, so a soft break's span covers the next
+        # line's container prefix ("> ", indentation) as well
+        full = line_at(text, lines, first + i)[1]
+        offsets.append(start + len(full) if i < len(parts) - 1 else start + k + len(part))
+    return offsets
+
+
+def _cell_span(row: str, column: int) -> tuple[int, int] | None:
+    """The stripped span of the ``column``-th (1-based) cell of a table row."""
+    pipes = [i for i, ch in enumerate(row) if ch == "|" and (i == 0 or row[i - 1] != "\\")]
+    bounds = [-1, *pipes, len(row)]
+    cells = [(bounds[i] + 1, bounds[i + 1]) for i in range(len(bounds) - 1)]
+    if cells and not row[cells[0][0] : cells[0][1]].strip() and row.lstrip().startswith("|"):
+        cells = cells[1:]
+    if cells and not row[cells[-1][0] : cells[-1][1]].strip() and row.rstrip().endswith("|"):
+        cells = cells[:-1]
+    if column - 1 >= len(cells):
+        return None
+    a, b = cells[column - 1]
+    while a < b and row[a] in " \t":
+        a += 1
+    while b > a and row[b - 1] in " \t":
+        b -= 1
+    return a, b
+
+
+def _align(content: str, raw: str, base: int) -> list[int] | None:
+    """Align cell content (where ``\\|`` became ``|``) with its raw text."""
+    offsets: list[int] = []
+    j = 0
+    for ch in content:
+        if j < len(raw) and raw[j] == ch:
+            offsets.append(base + j)
+            j += 1
+        elif ch == "|" and raw.startswith("\\|", j):
+            offsets.append(base + j)
+            j += 2
+        else:
+            return None
+    if j != len(raw):
+        return None
+    offsets.append(base + j)
+    return offsets

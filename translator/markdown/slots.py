@@ -1,0 +1,76 @@
+"""Slots: texts translated inside a tag (image alt texts, link and image titles), and the
+units made of them."""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+
+from markdown_it.helpers import parseLinkLabel, parseLinkTitle
+from markdown_it.rules_inline import StateInline
+
+from . import syntax
+from .document import Post
+from .offsets import line_starts
+from .placeholders import Slot
+from .units import Unit
+
+
+def slot_units_of(
+    post: Post,
+    slots: dict[int, list[tuple[int, int, Slot]]],
+    offsets: list[int],
+) -> list[Unit]:
+    """Units for image alt texts and link titles: translated inside their tag."""
+    out = []
+    for items in slots.values():
+        for a, _b, slot in items:
+            if slot.text:
+                line = bisect_right(line_starts(post.text), offsets[a])
+                out.append(Unit(slot.text, slot.kind, line, offsets[a], -1))
+    return out
+
+
+def title_slot(src: str, a: int, b: int) -> tuple[int, int, Slot] | None:
+    """The title inside a link's closing part ``](dest "title")``."""
+    if not src.startswith("](", a):
+        return None
+    return _title_in(src, a + 2, b - 1, "link title")
+
+
+def _title_in(src: str, pos: int, end: int, kind: str) -> tuple[int, int, Slot] | None:
+    m = re.match(
+        r"[ \t\n]*(?:<[^>\n]*>|(?:\\.|[^\s()]|\((?:\\.|[^\s()])*\))*)[ \t\n]+", src[pos:end]
+    )
+    if not m or pos + m.end() >= end:
+        return None
+    start = pos + m.end()
+    title = parseLinkTitle(src, start, end)
+    if not title.ok:
+        return None
+    quote = src[start]
+    inner = src[start + 1 : title.pos - 1]
+    return start + 1, title.pos - 1, Slot(inner.replace("\n", " "), inner, kind, quote)
+
+
+def image_slots(
+    src: str, a: int, b: int, env: dict[str, object]
+) -> tuple[list[tuple[int, int, Slot]], str | None]:
+    """The alt text and title of an image; and its label if it is a shortcut/collapsed
+    reference (``![foo]``, ``![foo][]``), whose alt text is also the reference label."""
+    state = StateInline(src, syntax.parser(), env, [])
+    label_end = parseLinkLabel(state, a + 2, False)
+    if label_end < 0:
+        return [], None
+    alt = src[a + 2 : label_end]
+    out = []
+    if alt.strip():
+        out.append((a + 2, label_end, Slot(" ".join(alt.split()), alt, "image alt", "")))
+    rest = src[label_end + 1 : b]
+    if rest.startswith("("):
+        title = _title_in(src, label_end + 2, b - 1, "image title")
+        if title:
+            out.append(title)
+    elif rest in ("", "[]") and alt.strip():
+        return out, " ".join(alt.split())
+    return out, None

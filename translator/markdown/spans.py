@@ -1,0 +1,84 @@
+"""Inline spans: each inline token of a block, with the span of the block's content it
+came from (markdown-it does not keep them: the inline rules are rerun where needed)."""
+
+from __future__ import annotations
+
+import re
+
+from markdown_it.rules_inline import StateInline
+from markdown_it.token import Token
+
+from . import syntax
+
+_BREAK = re.compile(r"(?: *|\\)\n[ \t]*")
+
+
+class Unaligned(Exception):
+    """A token whose span cannot be found in the source: its block is left out."""
+
+
+def inline_spans(
+    children: list[Token], src: str, env: dict[str, object]
+) -> list[tuple[Token, int, int]]:
+    """Give each inline token its span in ``src`` (the block's inline content)."""
+    md = syntax.parser()
+    rules = {r.name: r.fn for r in md.inline.ruler.__rules__}
+    out: list[tuple[Token, int, int]] = []
+    links: list[int] = []
+    cursor = 0
+
+    def rerun(name: str) -> int:
+        state = StateInline(src, md, env, [])
+        state.pos = cursor
+        if not rules[name](state, True) or state.pos <= cursor:
+            raise Unaligned(name)
+        return state.pos
+
+    i = 0
+    while i < len(children):
+        t = children[i]
+        ty = t.type
+        if ty == "text" or ty == "html_inline" or ty in ("template", "ial"):
+            end = cursor + len(t.content)
+            if src[cursor:end] != t.content:
+                raise Unaligned(ty)
+        elif ty == "text_special" or (
+            ty.endswith(("_open", "_close")) and ty[:2] in ("em", "st", "s_")
+        ):
+            end = cursor + len(t.markup)
+            if src[cursor:end] != t.markup:
+                raise Unaligned(ty)
+        elif ty in ("softbreak", "hardbreak"):
+            m = _BREAK.match(src, cursor)
+            if m is None:
+                raise Unaligned(ty)
+            end = m.end()
+        elif ty == "link_open" and t.info == "auto":
+            end = rerun("autolink")
+            out.append((t, cursor, end))
+            while i < len(children) and children[i].type != "link_close":
+                i += 1
+            i += 1
+            cursor = end
+            continue
+        elif ty == "link_open":
+            links.append(rerun("template_link" if t.markup == "template" else "link"))
+            end = cursor + 1
+        elif ty == "link_close":
+            end = links.pop()
+        elif ty == "image":
+            end = rerun("image")
+        elif ty == "code_inline":
+            end = rerun("backticks")
+        elif ty == "footnote_ref":
+            end = rerun("footnote_ref")
+        elif ty == "math_inline":
+            end = rerun("math_inline")
+        else:
+            raise Unaligned(ty)
+        out.append((t, cursor, end))
+        cursor = end
+        i += 1
+    if cursor != len(src):
+        raise Unaligned("trailing")
+    return out

@@ -1,0 +1,60 @@
+"""What segmentation gives: a post's units (:class:`Unit`), all of them with the post
+(:class:`Segmentation`), and the block structure a translated post must keep."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from markdown_it.token import Token
+
+from . import syntax
+from .cjk import has_ideographs
+from .document import Post
+from .front_matter import Field
+from .placeholders import TAG, Placeholder
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    """One translatable unit of a post."""
+
+    text: str  # the msgid: protected, CJK-joined
+    kind: str  # paragraph, heading, list item, blockquote, table cell, footnote, front matter…
+    line: int  # 1-based line where it starts
+    start: int  # span in Post.text that a translation replaces (-1 for values inside a tag)
+    end: int
+    placeholders: tuple[Placeholder, ...] = ()
+    context: str | None = None  # the front-matter key path, for front-matter values
+    joined: bool = False  # a line break between CJK characters was dropped
+    sentences: tuple[str, ...] = ()  # with sentence splitting on: the parts, in order
+
+    @property
+    def by_number(self) -> dict[int, Placeholder]:
+        return {p.number: p for p in self.placeholders}
+
+    @property
+    def needs_translation(self) -> bool:
+        return has_ideographs(TAG.sub("", self.text))
+
+
+@dataclass(frozen=True, slots=True)
+class Segmentation:
+    """A post and its units."""
+
+    post: Post
+    units: list[Unit]  # body and front-matter units, in document order
+    fields: list[Field] = field(default_factory=list)
+    structure: list[Block] = field(default_factory=list)  # the body's, see block_structure
+
+
+Block = tuple[str, str, int, int, bool]
+
+
+def block_structure(tokens: Sequence[Token]) -> list[Block]:
+    """The block structure of parsed Markdown: what must survive translation."""
+    return [(t.type, t.tag, t.nesting, t.level, t.hidden) for t in tokens]
+
+
+def parse_structure(body: str) -> list[Block]:
+    return block_structure(syntax.parser().parse(body, {}))
