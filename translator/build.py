@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from babel.messages.catalog import Message
 
-from .catalogs.po import EntryLines, PostCatalog, read_catalog
+from .catalogs.po import read_catalog
+from .catalogs.provenance import PostCatalog
+from .catalogs.scan import EntryLines
 from .catalogs.states import origin_of, publishes, state_of
 from .context import Outcome, Site
 from .errors import BuildError, CatalogError, PostError

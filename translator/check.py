@@ -4,7 +4,9 @@ one reason per kind (extract, build, edited, untranslated, fuzzy, obsolete, glos
 from __future__ import annotations
 
 from .build import render, up_to_date
-from .catalogs.po import SOURCE_HASH, EntryLines, read_catalog, same_content
+from .catalogs.po import read_catalog, same_content
+from .catalogs.provenance import SOURCE_HASH
+from .catalogs.scan import EntryLines
 from .context import Outcome, Site
 from .site.files import digest
 from .site.paths import PostPaths

@@ -14,16 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .catalogs.merging import MergeStats, entries_for, update_catalog
-from .catalogs.po import (
-    EXTRACT_OPTIONS,
-    SOURCE_HASH,
-    PostCatalog,
-    header_value,
-    lint_po,
-    quick_counts,
-    read_catalog,
-    write_catalog,
-)
+from .catalogs.po import lint_po, read_catalog, write_catalog
+from .catalogs.provenance import EXTRACT_OPTIONS, SOURCE_HASH, PostCatalog, header_value
+from .catalogs.scan import quick_counts
 from .catalogs.states import State, state_of
 from .errors import PostError
 from .markdown.document import parse_post

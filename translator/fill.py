@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from babel.messages.catalog import Message
 
 from .backends import Backend, BackendContext, Batch, Request, Suggestion, load_backend
-from .catalogs.po import PostCatalog
+from .catalogs.provenance import PostCatalog
 from .catalogs.states import human_owned, set_origin
 from .context import Site
 from .markdown.placeholders import PlaceholderError, check_tags, placeholders_in

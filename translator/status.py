@@ -7,7 +7,7 @@ import re
 from dataclasses import asdict, dataclass, field
 from pathlib import PurePosixPath
 
-from .catalogs.po import EntryLines
+from .catalogs.scan import EntryLines
 from .catalogs.states import State, origin_of, state_of
 from .context import Site
 from .markdown.placeholders import TAG

@@ -7,7 +7,8 @@ from collections.abc import Callable, Iterable, Sequence
 
 from .backends import Backend
 from .build import build
-from .catalogs.po import PostCatalog, untranslated_texts
+from .catalogs.provenance import PostCatalog
+from .catalogs.scan import untranslated_texts
 from .context import Outcome, Site
 from .errors import TranslatorError
 from .fill import Fill, estimate, fill, load_backends

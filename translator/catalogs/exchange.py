@@ -20,7 +20,8 @@ from babel.messages.catalog import Message
 
 from ..errors import InputError
 from ..markdown.placeholders import TAG, PlaceholderError, check_tags, placeholders_in
-from .po import PostCatalog, read_catalog, write_catalog
+from .po import read_catalog, write_catalog
+from .provenance import PostCatalog
 from .states import ORIGIN_PREFIX, State, state_of
 
 NS = "urn:oasis:names:tc:xliff:document:1.2"

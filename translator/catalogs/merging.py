@@ -22,7 +22,8 @@ from difflib import SequenceMatcher
 from babel.messages.catalog import Message
 
 from ..markdown.units import Segmentation, Unit
-from .po import EXTRACT_OPTIONS, SOURCE_HASH, SOURCE_PATH, PostCatalog, new_catalog
+from .po import new_catalog
+from .provenance import EXTRACT_OPTIONS, SOURCE_HASH, SOURCE_PATH, PostCatalog
 
 SIMILAR = 0.6  # how alike an edited text must be to its old self to inherit its translation
 

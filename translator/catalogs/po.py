@@ -9,49 +9,16 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 from babel.core import Locale, UnknownLocaleError
-from babel.messages.catalog import Catalog, Message
-from babel.messages.pofile import PoFileError, PoFileParser, normalize, unescape, write_po
+from babel.messages.catalog import Catalog
+from babel.messages.pofile import PoFileError, PoFileParser, normalize, write_po
 
 from ..errors import CatalogError, ConfigError
 from ..site.files import write_atomic
-
-SOURCE_HASH = "X-Source-Hash"  # the source post this catalog was extracted from
-SOURCE_PATH = "X-Source-Path"
-EXTRACT_OPTIONS = "X-Extract-Options"  # what else extraction depended on (keys, version…)
-_EXTRA = (SOURCE_PATH, SOURCE_HASH, EXTRACT_OPTIONS)
-
-
-class PostCatalog(Catalog):
-    """A Babel catalog that also keeps our ``X-Source-*`` headers."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.extra_headers: dict[str, str] = {}
-
-    def _get_headers(self) -> list[tuple[str, str]]:
-        headers = Catalog._get_mime_headers(self)
-        last_name, last_value = headers[-1]
-        headers[-1] = (last_name, last_value.rstrip("\n"))
-        headers += [(k, self.extra_headers[k]) for k in _EXTRA if k in self.extra_headers]
-        headers[-1] = (headers[-1][0], headers[-1][1] + "\n")
-        return headers
-
-    def _set_headers(self, headers: Iterable[tuple[str, str]]) -> None:
-        headers = list(headers)
-        Catalog._set_mime_headers(self, headers)
-        for name, value in headers:
-            for known in _EXTRA:
-                if name.lower() == known.lower():
-                    self.extra_headers[known] = value.strip()
-
-    mime_headers = property(_get_headers, _set_headers)
+from .provenance import PostCatalog
 
 
 @lru_cache(maxsize=64)
@@ -225,84 +192,3 @@ def write_catalog(path: Path, catalog: PostCatalog, *, changed: bool = False) ->
         catalog.revision_date = dt.datetime.now(dt.UTC).replace(second=0, microsecond=0)
     write_atomic(path, render_catalog(catalog))
     return True
-
-
-def header_value(text: str, name: str) -> str | None:
-    """A header's value, read from the PO text without parsing the whole file."""
-    m = re.search(r'^"' + re.escape(name) + r': ([^"\\]*)(?:\\n)?"$', text[:4096], re.MULTILINE)
-    return m.group(1).strip() if m else None
-
-
-@dataclass(frozen=True, slots=True)
-class Counts:
-    translated: int = 0  # without fuzzy
-    fuzzy: int = 0
-    untranslated: int = 0
-    obsolete: int = 0
-
-
-_Q = r'"(?:[^"\\\n]|\\.)*"'
-_COUNTED = re.compile(r'^(?:(msgid )|(msgstr ""\n(?!"))|(#,.*\bfuzzy\b)|(#~ msgid ))', re.MULTILINE)
-_UNTRANSLATED = re.compile(
-    r"^(?:msgctxt (" + _Q + r"\n(?:" + _Q + r"\n)*))?msgid (" + _Q + r"\n(?:" + _Q + r"\n)*)"
-    r'msgstr ""(?:\n(?!")|\Z)',
-    re.MULTILINE,
-)
-
-
-def quick_counts(text: str) -> Counts:
-    """Count entries by state from the PO text alone: fast enough for a whole site.
-
-    (A fuzzy entry with an empty msgstr counts as untranslated and as fuzzy.)
-    """
-    if not text.endswith("\n"):
-        text += "\n"
-    found = [0, 0, 0, 0]  # msgids, empty msgstrs, fuzzy flags, obsolete msgids
-    for m in _COUNTED.finditer(text):
-        found[(m.lastindex or 1) - 1] += 1
-    entries = found[0] - 1  # the header is msgid ""
-    untranslated, fuzzy, obsolete = found[1], found[2], found[3]
-    translated = max(0, entries - untranslated - fuzzy)
-    return Counts(translated, fuzzy, untranslated, obsolete)
-
-
-def untranslated_texts(text: str) -> set[str]:
-    """The msgids (without msgctxt) of the untranslated entries, from the PO text alone."""
-    return {
-        "".join(unescape(q) for q in re.findall(_Q, m.group(2)))
-        for m in _UNTRANSLATED.finditer(text if text.endswith("\n") else text + "\n")
-    } - {""}
-
-
-class EntryLines:
-    """The line of each message's ``msgid`` keyword in a PO file, for reports.
-
-    (Babel remembers the line of a message's first string, which for a wrapped msgid is
-    the line after ``msgid ""``.)
-    """
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._lines: list[str] | None = None
-
-    def of(self, message: Message) -> int | None:
-        if message.lineno is None:
-            return None
-        if self._lines is None:
-            try:
-                self._lines = self.path.read_text("utf-8").split("\n")
-            except (OSError, UnicodeDecodeError):
-                self._lines = []
-        line = message.lineno + 1
-        for number in range(min(line, len(self._lines)), 0, -1):
-            if self._lines[number - 1].startswith("msgid "):
-                return number
-        return line
-
-    def report(self, shown_path: str, message: Message | None, why: str) -> str:
-        """``po:line: entry "…": why``, the one form every entry-level problem takes."""
-        line = self.of(message) if message is not None else None
-        text = str(message.id) if message is not None else ""
-        short = text if len(text) <= 40 else text[:39] + "…"
-        where = f"{shown_path}:{line}" if line else shown_path
-        return f'{where}: entry "{short}": {why}'

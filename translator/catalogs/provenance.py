@@ -1,0 +1,47 @@
+"""Provenance headers: what a catalog was extracted from (``X-Source-Path``,
+``X-Source-Hash``, ``X-Extract-Options``), kept by :class:`PostCatalog` and read fast."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from babel.messages.catalog import Catalog
+
+SOURCE_HASH = "X-Source-Hash"  # the source post this catalog was extracted from
+SOURCE_PATH = "X-Source-Path"
+EXTRACT_OPTIONS = "X-Extract-Options"  # what else extraction depended on (keys, version…)
+_EXTRA = (SOURCE_PATH, SOURCE_HASH, EXTRACT_OPTIONS)
+
+
+class PostCatalog(Catalog):
+    """A Babel catalog that also keeps our ``X-Source-*`` headers."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.extra_headers: dict[str, str] = {}
+
+    def _get_headers(self) -> list[tuple[str, str]]:
+        headers = Catalog._get_mime_headers(self)
+        last_name, last_value = headers[-1]
+        headers[-1] = (last_name, last_value.rstrip("\n"))
+        headers += [(k, self.extra_headers[k]) for k in _EXTRA if k in self.extra_headers]
+        headers[-1] = (headers[-1][0], headers[-1][1] + "\n")
+        return headers
+
+    def _set_headers(self, headers: Iterable[tuple[str, str]]) -> None:
+        headers = list(headers)
+        Catalog._set_mime_headers(self, headers)
+        for name, value in headers:
+            for known in _EXTRA:
+                if name.lower() == known.lower():
+                    self.extra_headers[known] = value.strip()
+
+    mime_headers = property(_get_headers, _set_headers)
+
+
+def header_value(text: str, name: str) -> str | None:
+    """A header's value, read from the PO text without parsing the whole file."""
+    m = re.search(r'^"' + re.escape(name) + r': ([^"\\]*)(?:\\n)?"$', text[:4096], re.MULTILINE)
+    return m.group(1).strip() if m else None
