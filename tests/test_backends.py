@@ -378,7 +378,7 @@ def test_llm_prompts_carry_the_title_and_the_neighbouring_units(
     ],
 )
 def test_machine_output_checks(source: str, output: str, problem: str | None) -> None:
-    from translator.markdown.checks import machine_problem
+    from translator.backends.checks import machine_problem
 
     assert machine_problem(source, output, cjk_target=False) == problem
 
@@ -403,6 +403,6 @@ def test_machine_output_checks(source: str, output: str, problem: str | None) ->
 def test_machine_output_must_not_invent_numbers(
     source: str, output: str, problem: str | None
 ) -> None:
-    from translator.markdown.checks import machine_problem
+    from translator.backends.checks import machine_problem
 
     assert machine_problem(source, output, cjk_target=False) == problem

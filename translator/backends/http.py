@@ -29,9 +29,9 @@ from typing import Any, Protocol
 import httpx
 
 from ..errors import BackendRejected, BackendUnavailable, ConfigError
-from ..markdown.checks import machine_problem
 from ..markdown.cjk import is_cjk_locale
 from .base import BackendContext, Batch, Suggestion
+from .checks import machine_problem
 from .wire import from_wire, to_wire
 
 CACHE_DIR = ".translator-cache"
