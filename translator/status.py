@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, field
-from pathlib import PurePosixPath
 
 from .catalogs.scan import EntryLines
 from .catalogs.states import State, origin_of, state_of
@@ -62,32 +61,3 @@ def post_status(site: Site, post: PostPaths, locale: str) -> Row:
             )
     row.obsolete = len(catalog.obsolete)
     return row
-
-
-def render_table(rows: list[Row]) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table(title="Translation status", show_lines=False)
-    table.add_column("post", overflow="fold")
-    table.add_column("locale")
-    for name in ("reviewed", "machine", "stale", "suggested", "untranslated"):
-        table.add_column(name, justify="right")
-    table.add_column("words to review", justify="right")
-    for row in rows:
-        if not row.entries:
-            table.add_row(
-                PurePosixPath(row.post).name, row.locale, "—", "—", "—", "—", "—", "no catalog"
-            )
-            continue
-        waiting = sum(n for state, n in row.words.items() if state != State.REVIEWED.value)
-        table.add_row(
-            PurePosixPath(row.post).name,
-            row.locale,
-            *(
-                str(row.entries[s])
-                for s in ("reviewed", "machine", "stale", "suggested", "untranslated")
-            ),
-            str(waiting),
-        )
-    Console(width=max(Console().width, 120)).print(table)

@@ -16,15 +16,8 @@ import click
 import redis
 
 from translator.build import build
-from translator.cli.commands import (
-    Summary,
-    backend_chain,
-    paths_argument,
-    root_option,
-    setup,
-    to_option,
-    translate_command,
-)
+from translator.cli.commands import translate_command
+from translator.cli.run import Summary, backend_chain, paths_argument, root_option, setup, to_option
 from translator.errors import TranslatorError
 from translator.jobs import plan_job
 from translator.site.files import locked

@@ -1,0 +1,162 @@
+"""The commands around review: ``status`` (what waits for a person, or a queued job's
+progress), ``export`` and ``import`` (XLIFF for reviewers outside the repository)."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
+
+import click
+
+from ..catalogs.states import State
+from ..errors import TranslatorError
+from ..site.config import load_settings
+from .extensions import extension
+from .run import paths_argument, root_option, setup, to_option
+
+if TYPE_CHECKING:
+    from ..status import Row
+
+JOB_ID = re.compile(r"[0-9a-f]{32}")
+
+
+@click.command("status")
+@paths_argument
+@to_option
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@click.option("--waiting", is_flag=True, help="List each entry waiting for a person.")
+@click.option("--wait", is_flag=True, help="With a JOB id: wait for the job, with progress.")
+@click.option(
+    "--timeout", type=float, default=None, metavar="SECONDS", help="With --wait: give up after."
+)
+@root_option
+@click.pass_context
+def status_command(
+    ctx: click.Context,
+    paths: tuple[Path, ...],
+    to: tuple[str, ...],
+    as_json: bool,
+    waiting: bool,
+    wait: bool,
+    timeout: float | None,
+    root: Path,
+) -> None:
+    """Show, per post and locale, what is translated and what is waiting for review.
+
+    Given a JOB id (from ``translator queue``): the job's progress instead."""
+    from ..status import post_status
+
+    if len(paths) == 1 and JOB_ID.fullmatch(str(paths[0])) and not paths[0].exists():
+        job = extension("job")
+        assert job is not None
+        ctx.invoke(job, job_id=str(paths[0]), wait=wait, timeout=timeout, as_json=as_json)
+        return
+    run, posts, locales = setup(root, paths, to)
+    rows = []
+    for post in posts:
+        for locale in locales:
+            try:
+                rows.append(post_status(run.site, post, locale))
+            except TranslatorError as exc:
+                run.error(exc)
+    if as_json:
+        click.echo(json.dumps([row.as_dict() for row in rows], ensure_ascii=False, indent=1))
+    else:
+        render_table(rows)
+    if waiting and not as_json:
+        for row in rows:
+            for item in row.waiting:
+                text = str(item["msgid"])
+                shown = text if len(text) <= 50 else text[:49] + "…"
+                by = f" (by {item['by']})" if item["by"] else ""
+                click.echo(f"{row.catalog}:{item['line']}: {item['state']}{by}: {shown}")
+    sys.exit(run.exit_code())
+
+
+@click.command("export")
+@paths_argument
+@to_option
+@click.option(
+    "-o",
+    "--output",
+    "output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="The XLIFF 1.2 file to write.",
+)
+@click.option("--all", "everything", is_flag=True, help="Every unit, not only the waiting ones.")
+@root_option
+def export_command(
+    paths: tuple[Path, ...], to: tuple[str, ...], output: Path, everything: bool, root: Path
+) -> None:
+    """Write the units waiting for a person to an XLIFF 1.2 file, for a CAT tool."""
+    from ..catalogs.exchange import export_units
+    from ..site.files import write_atomic
+
+    run, posts, locales = setup(root, paths, to)
+    found = []
+    for post in posts:
+        for locale in locales:
+            try:
+                catalog = run.site.read(post, locale)
+            except TranslatorError as exc:
+                run.error(exc)
+                continue
+            if catalog is not None:
+                found.append((run.site.catalog_path(post, locale), post.source, locale, catalog))
+    data = export_units(found, run.settings.source_locale, everything=everything)
+    write_atomic(output, data)
+    units = data.count(b"<trans-unit ")
+    click.echo(f"wrote {output}: {units} units from {len(found)} catalogs")
+    sys.exit(run.exit_code())
+
+
+@click.command("import")
+@click.argument("xliff", type=click.Path(dir_okay=False, path_type=Path))
+@root_option
+def import_command(xliff: Path, root: Path) -> None:
+    """Take a reviewer's XLIFF back into the catalogs; then run `translator build`."""
+    from ..catalogs.exchange import import_units
+
+    settings = load_settings(root)
+    result = import_units(xliff, settings.root)
+    for po, count in result.updated.items():
+        click.echo(f"{po}: {count} entries updated")
+    for line in result.skipped:
+        click.echo(line, err=True)
+    if not result.updated and not result.skipped:
+        click.echo("nothing to import")
+    sys.exit(1 if result.skipped else 0)
+
+
+def render_table(rows: list[Row]) -> None:
+    """Print ``status`` rows as a table."""
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="Translation status", show_lines=False)
+    table.add_column("post", overflow="fold")
+    table.add_column("locale")
+    for name in ("reviewed", "machine", "stale", "suggested", "untranslated"):
+        table.add_column(name, justify="right")
+    table.add_column("words to review", justify="right")
+    for row in rows:
+        if not row.entries:
+            table.add_row(
+                PurePosixPath(row.post).name, row.locale, "—", "—", "—", "—", "—", "no catalog"
+            )
+            continue
+        waiting = sum(n for state, n in row.words.items() if state != State.REVIEWED.value)
+        table.add_row(
+            PurePosixPath(row.post).name,
+            row.locale,
+            *(
+                str(row.entries[s])
+                for s in ("reviewed", "machine", "stale", "suggested", "untranslated")
+            ),
+            str(waiting),
+        )
+    Console(width=max(Console().width, 120)).print(table)

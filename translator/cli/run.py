@@ -1,0 +1,151 @@
+"""What every command shares: its options, its setup (settings, posts, locales, the
+backend chain), the :class:`Run` that turns errors into an exit code, and the summary."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+
+from ..backends import DEFAULT_BACKEND
+from ..context import Outcome, Site
+from ..errors import InputError, TranslatorError
+from ..site.config import Settings, load_settings
+from ..site.paths import PostPaths, find_posts, known_locales
+
+
+class Run:
+    """Collects what a command reports, and turns it into an exit code."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.site = Site(settings)
+        self.bad_input = False
+        self.failed = False
+
+    def error(self, exc: TranslatorError) -> None:
+        if isinstance(exc, InputError):
+            self.bad_input = True
+        else:
+            self.failed = True
+        click.echo(exc.located(), err=True)
+
+    def problem(self, line: str) -> None:
+        self.failed = True
+        click.echo(line, err=True)
+
+    def exit_code(self) -> int:
+        return 2 if self.bad_input else 1 if self.failed else 0
+
+
+def split_values(value: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(part.strip() for item in value for part in item.split(",") if part.strip())
+
+
+def setup(
+    root: Path, paths: Sequence[Path], to: tuple[str, ...]
+) -> tuple[Run, list[PostPaths], list[str]]:
+    settings = load_settings(root)
+    run = Run(settings)
+    locales = known_locales(settings, split_values(to))
+    if not locales:
+        raise click.UsageError(
+            "no target locale: pass --to LOCALE or set locales in translator.toml"
+        )
+    for locale in locales:
+        if locale == settings.source_locale:
+            raise click.UsageError(f"--to {locale} is the source locale")
+    default = settings.root / "content"
+    targets = [p if p.is_absolute() else Path.cwd() / p for p in paths] or [
+        default if default.is_dir() else settings.root
+    ]
+    posts = find_posts(targets, settings, locales)
+    return run, posts, locales
+
+
+def backend_chain(settings: Settings, named: Sequence[str]) -> list[str]:
+    """The backends a run asks, in order: translation memory first, then those named by
+    ``--backend`` or the settings, else the embedded default."""
+    chosen = list(named) or ([settings.backend] if settings.backend else [])
+    if not chosen:
+        from ..backends.local import available
+
+        # the embedded default: real offline MT once it is installed, else memory only
+        chosen = ["local"] if available() else []
+    return [DEFAULT_BACKEND, *[b for b in chosen if b != DEFAULT_BACKEND]]
+
+
+@contextmanager
+def progress(total: int, label: str) -> Iterator[Callable[[], None]]:
+    if total < 2 or not sys.stderr.isatty():
+        yield lambda: None
+        return
+    from rich.progress import Progress
+
+    with Progress(transient=True) as bar:
+        task = bar.add_task(label, total=total)
+        yield lambda: bar.advance(task)
+
+
+def _counts(outcome: Outcome) -> str:
+    return (
+        f"{outcome.reviewed} reviewed, {outcome.machine} machine, {outcome.stale} fuzzy, "
+        f"{outcome.untranslated} untranslated"
+    )
+
+
+class Summary:
+    """Prints what changed, post by post, and one line for everything else."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.unchanged = 0
+        self.totals = Outcome(PostPaths("", "", ""), "")
+
+    def add(self, outcome: Outcome) -> None:
+        for name in ("reviewed", "machine", "stale", "untranslated"):
+            setattr(self.totals, name, getattr(self.totals, name) + getattr(outcome, name))
+        if outcome.catalog_written or outcome.output_written or outcome.problems:
+            _report(outcome, self.settings)
+        else:
+            self.unchanged += 1
+
+    def close(self) -> None:
+        if self.unchanged:
+            click.echo(f"{self.unchanged} post translations unchanged")
+        click.echo("in all: " + _counts(self.totals))
+
+
+def _report(outcome: Outcome, settings: Settings) -> None:
+    done = []
+    if outcome.catalog_written:
+        done.append(f"wrote {outcome.post.catalog(settings, outcome.locale)}")
+    if outcome.output_written:
+        done.append(f"wrote {outcome.post.output(settings, outcome.locale)}")
+    if outcome.merge is not None and (outcome.merge.fuzzy or outcome.merge.obsolete):
+        done.append(f"{outcome.merge.fuzzy} changed in the source (now fuzzy)")
+        done.append(f"{outcome.merge.obsolete} obsolete")
+    click.echo(
+        f"{outcome.post.source} [{outcome.locale}]: {'; '.join(done) or 'unchanged'}; "
+        + _counts(outcome)
+    )
+
+
+root_option = click.option(
+    "--root",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path(),
+    show_default=True,
+    help="Site root (holds translator.toml and locales/).",
+)
+to_option = click.option(
+    "--to",
+    "to",
+    multiple=True,
+    metavar="LOCALE[,LOCALE]",
+    help="Target locales (default: configured, or the folders under locales/).",
+)
+paths_argument = click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
