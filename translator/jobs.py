@@ -265,6 +265,13 @@ def _groups(backend: Backend, texts: list[str]) -> list[list[str]]:
     return groups
 
 
+def build_ready(site: Site, post: PostPaths, locale: str) -> Outcome:
+    """Build a post that waits for no batch (:attr:`JobPlan.ready`), under its catalog's
+    lock, as :func:`write_part` builds the others."""
+    with locked(site.settings.root / site.catalog_path(post, locale)):
+        return build(site, post, locale)
+
+
 # -- the machine step: no site needed ----------------------------------------------------
 
 

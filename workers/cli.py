@@ -15,12 +15,10 @@ from typing import Any
 import click
 import redis
 
-from translator.build import build
 from translator.cli.commands import translate_command
 from translator.cli.run import Summary, backend_chain, paths_argument, root_option, setup, to_option
 from translator.errors import TranslatorError
-from translator.jobs import plan_job
-from translator.site.files import locked
+from translator.jobs import build_ready, plan_job
 
 from .app import BROKER_ENV, SITE_QUEUE
 from .logs import redact
@@ -95,8 +93,7 @@ def queue_command(
     ready = []
     for post, locale in plan.ready:
         try:
-            with locked(site.settings.root / site.catalog_path(post, locale)):
-                outcome = build(site, post, locale)
+            outcome = build_ready(site, post, locale)
             summary.add(outcome)
             ready.append(part_key(locale, post.source))
         except TranslatorError as exc:
