@@ -1,14 +1,85 @@
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
+from pathlib import Path
 
 import translator
+
+PACKAGE = Path(translator.__file__).parent
+
+# The order data flows in (see ARCHITECTURE.md): a module may import its own stage and the
+# stages before it, never one after it. Each entry: a stage and the modules (or packages)
+# it holds.
+STAGES: list[tuple[str, tuple[str, ...]]] = [
+    ("errors", ("translator", "translator.errors")),
+    ("markdown", ("translator.markdown",)),
+    ("site", ("translator.site",)),
+    ("catalogs", ("translator.catalogs",)),
+    ("backends", ("translator.backends",)),
+    (
+        "use cases",
+        (
+            "translator.context",
+            "translator.extract",
+            "translator.build",
+            "translator.fill",
+            "translator.translate",
+            "translator.check",
+            "translator.status",
+            "translator.jobs",
+        ),
+    ),
+    ("cli", ("translator.cli", "translator.__main__")),
+]
+QUEUE = {"celery", "redis", "kombu", "workers"}
+
+
+def modules() -> dict[str, Path]:
+    found = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+        name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        found[name] = path
+    return found
+
+
+def imports(name: str, path: Path, known: set[str]) -> set[str]:
+    """Every module ``name`` imports, anywhere in it (lazy imports too), as absolute names."""
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")[: len(package.split(".")) - node.level + 1]
+                module = ".".join([*base, *([node.module] if node.module else [])])
+            else:
+                module = node.module or ""
+            for alias in node.names:  # "from . import syntax" imports a submodule
+                submodule = f"{module}.{alias.name}"
+                found.add(submodule if submodule in known else module)
+    return found
+
+
+def stage_of(module: str) -> int:
+    for index, (_stage, members) in enumerate(STAGES):
+        for member in members:
+            if module == member or (member != "translator" and module.startswith(member + ".")):
+                return index
+    raise AssertionError(f"{module} is in no stage: add it to STAGES (and ARCHITECTURE.md)")
+
+
+def graph() -> dict[str, set[str]]:
+    found = modules()
+    return {name: imports(name, path, set(found)) for name, path in found.items()}
 
 
 def test_core_is_queue_free() -> None:
     probe = (
-        "import sys, translator.cli, translator.context;"
+        "import sys, translator.cli, translator.jobs;"
         "print(sorted({'celery', 'redis', 'kombu', 'workers'} & set(sys.modules)))"
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
@@ -17,3 +88,53 @@ def test_core_is_queue_free() -> None:
 
 def test_public_api_is_exactly() -> None:
     assert set(translator.__all__) == {"TranslatorError", "__version__"}
+
+
+def test_core_never_imports_the_queue() -> None:
+    wrong = [
+        f"{name} imports {target}"
+        for name, targets in graph().items()
+        for target in sorted(targets)
+        if target.split(".")[0] in QUEUE
+    ]
+    assert wrong == []
+
+
+def test_stages_import_only_earlier_stages() -> None:
+    wrong = []
+    for name, targets in graph().items():
+        for target in sorted(targets):
+            if target.split(".")[0] != "translator":
+                continue
+            if stage_of(target) > stage_of(name):
+                wrong.append(
+                    f"{name} ({STAGES[stage_of(name)][0]}) imports {target} "
+                    f"({STAGES[stage_of(target)][0]})"
+                )
+    assert wrong == []
+
+
+def test_no_import_cycles() -> None:
+    edges = graph()
+    done: set[str] = set()
+
+    def visit(name: str, path: list[str]) -> None:
+        if name in path:
+            raise AssertionError("import cycle: " + " -> ".join([*path[path.index(name) :], name]))
+        if name in done or name not in edges:
+            return
+        for target in sorted(edges[name]):
+            visit(target, [*path, name])
+        done.add(name)
+
+    for name in sorted(edges):
+        visit(name, [])
+
+
+def test_stage_packages_stay_light() -> None:
+    """A stage package's ``__init__`` imports nothing (start-up time): each module is
+    imported by name, where it is used."""
+    for package in ("markdown", "site", "catalogs"):
+        tree = ast.parse((PACKAGE / package / "__init__.py").read_text("utf-8"))
+        assert ast.get_docstring(tree), package
+        assert not [n for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom))], package
