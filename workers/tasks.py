@@ -30,6 +30,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from celery.signals import worker_init
 from celery.utils.log import get_task_logger
 
+import translator.backends.chat  # imported before the pool forks, as the providers are
 import translator.backends.providers  # noqa: F401 (imported before the pool forks)
 from translator.backends import Backend, BackendContext, load_backend
 from translator.backends.http import HttpBackend, tls_context

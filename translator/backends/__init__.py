@@ -32,7 +32,7 @@ _BUILTIN = {
     "google-v3": "translator.backends.providers:GoogleV3Backend",
     "libretranslate": "translator.backends.providers:LibreTranslateBackend",
     "local": "translator.backends.local:LocalBackend",
-    "openai": "translator.backends.providers:ChatBackend",
+    "openai": "translator.backends.chat:ChatBackend",
     "pseudo": "translator.backends.pseudo:PseudoBackend",
     "review": "translator.backends.review:ReviewBackend",
     "tm": "translator.backends.memory:MemoryBackend",

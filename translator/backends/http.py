@@ -23,14 +23,14 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
-from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import httpx
 
 from ..errors import BackendRejected, BackendUnavailable, ConfigError
 from ..markdown.cjk import is_cjk_locale
 from .base import BackendContext, Batch, Suggestion
+from .cache import Cache, MachineCache
 from .checks import machine_problem
 from .wire import from_wire, to_wire
 
@@ -380,52 +380,3 @@ def _detail(response: httpx.Response) -> str:
             error = error.get("message", error)
         return str(error)[:200]
     return str(body)[:200]
-
-
-class Cache(Protocol):
-    def get(self, key: str) -> str | None: ...
-    def put(self, key: str, value: str) -> None: ...
-    def flush(self) -> None: ...
-
-
-class MachineCache:
-    """Every machine translation ever paid for, by key: an append-only JSON-lines file,
-    flushed after each request, so a run killed at any point resumes without re-sending."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._entries: dict[str, str] | None = None
-        self._pending: list[tuple[str, str]] = []
-
-    def _load(self) -> dict[str, str]:
-        if self._entries is None:
-            self._entries = {}
-            try:
-                lines = self.path.read_text("utf-8").split("\n")
-            except OSError:
-                lines = []
-            for line in lines:
-                try:
-                    key, value = json.loads(line)
-                except (ValueError, TypeError):
-                    continue  # a line cut short by a kill
-                self._entries[str(key)] = str(value)
-        return self._entries
-
-    def get(self, key: str) -> str | None:
-        return self._load().get(key)
-
-    def put(self, key: str, value: str) -> None:
-        self._load()[key] = value
-        self._pending.append((key, value))
-
-    def flush(self) -> None:
-        if not self._pending:
-            return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self.path.open("a", encoding="utf-8") as handle:
-            for key, value in self._pending:
-                handle.write(json.dumps([key, value], ensure_ascii=False) + "\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        self._pending.clear()

@@ -25,8 +25,8 @@ from typing import Any
 
 from ..errors import BackendRejected, ConfigError
 from .base import Backend, BackendContext
+from .chat import chat_body, chat_options, parse_reply
 from .http import BadReply, HttpBackend, Limits, Retry
-from .providers import chat_body, chat_options, parse_reply
 
 MODEL_NAME = "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
 MODEL_SHA256 = "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"
