@@ -9,9 +9,9 @@ import translator
 
 PACKAGE = Path(translator.__file__).parent
 
-# The order data flows in (see ARCHITECTURE.md): a module may import its own stage and the
-# stages before it, never one after it. Each entry: a stage and the modules (or packages)
-# it holds.
+# The stages in the order data flows (see ARCHITECTURE.md): a module may import its own
+# stage and the stages before it, never one after it. Each entry: a stage and the modules
+# (or packages) it holds; a new module must be placed here.
 STAGES: list[tuple[str, tuple[str, ...]]] = [
     ("errors", ("translator", "translator.errors")),
     ("markdown", ("translator.markdown",)),

@@ -1,3 +1,5 @@
+"""``python -m translator``: the same as the ``translator`` command."""
+
 import sys
 
 from .cli import main
