@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests.queue import free_port  # noqa: E402
-from translator.backends.local import default_model_path  # noqa: E402
+from translator.backends.model_files import default_model_path  # noqa: E402
 from translator.cli import main  # noqa: E402
 
 SEED = ROOT / "content" / "_posts" / "2017-05-09-openstack-boston-summit.md"

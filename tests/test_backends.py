@@ -121,7 +121,12 @@ def test_faults_that_do_not_pass_give_up_cleanly(
         assert _run(root) == 1
         err = capsys.readouterr().err
         assert "deepl: HTTP 503" in err and "gave up after 5 tries" in err
-        assert not (root / "locales").exists(), "nothing half-written"
+        # the run goes on without the engine: every catalog whole, nothing from the engine,
+        # every post built with its source text
+        po = polib.pofile(str(root / "locales/en/post.po"))
+        assert len(po) > 0 and all(not e.msgstr for e in po)
+        source = (root / "content" / "post.md").read_bytes()
+        assert (root / "content" / "post.en.md").read_bytes() == source
 
 
 def test_quota_exceeded_stops_the_run(
@@ -134,7 +139,9 @@ def test_quota_exceeded_stops_the_run(
         capsys.readouterr()
         assert _run(root) == 1
         assert "deepl: quota exceeded: Quota exceeded" in capsys.readouterr().err
-        assert len(server.log) == 0 and not (root / "locales").exists()
+        assert len(server.log) == 0, "nothing more is sent once the quota is spent"
+        po = polib.pofile(str(root / "locales/en/post.po"))
+        assert all(not e.msgstr for e in po), "the catalog is whole, with nothing invented"
 
 
 def test_a_bad_key_names_the_variable_and_never_shows_the_key(

@@ -45,6 +45,7 @@ class BackendContext:
     locales_dir: str
     options: Mapping[str, Any] = field(default_factory=dict)
     dry_run: bool = False  # plan, estimate, send nothing
+    retry_rejected: bool = False  # send again what an engine answered badly before
 
 
 @runtime_checkable

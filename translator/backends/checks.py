@@ -4,6 +4,7 @@ checks every translation passes before it is published (:mod:`translator.markdow
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 
 from ..markdown.checks import chinese_left, tags_problem
 from ..markdown.placeholders import TAG
@@ -11,7 +12,9 @@ from ..markdown.placeholders import TAG
 _TOKENS = re.compile(r"\d+(?:[.,:]\d+)*%?|[A-Za-z][A-Za-z0-9+#]*(?:[._-][A-Za-z0-9+#]+)*")
 
 
-def machine_problem(source: str, output: str, *, cjk_target: bool) -> str | None:
+def machine_problem(
+    source: str, output: str, *, cjk_target: bool, keep: Collection[str] = ()
+) -> str | None:
     """What a machine got wrong that a person rarely does: tags lost or invented, numbers
     and Latin-script names changed ("2017" turned into "April 17th"), Chinese left in a
     non-CJK target, nothing at all."""
@@ -31,7 +34,7 @@ def machine_problem(source: str, output: str, *, cjk_target: bool) -> str | None
     invented = _numbers(TAG.sub(" ", output)) - _numbers(TAG.sub(" ", source)) - _spelled(source)
     if invented:
         return f"number {sorted(invented, key=int)[0]} is not in the source"
-    return None if cjk_target else chinese_left(TAG.sub("", output))
+    return None if cjk_target else chinese_left(source, output, keep)
 
 
 _HAN_DIGITS = {

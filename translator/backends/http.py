@@ -32,9 +32,10 @@ from ..markdown.cjk import is_cjk_locale
 from .base import BackendContext, Batch, Suggestion
 from .cache import Cache, MachineCache
 from .checks import machine_problem
-from .wire import from_wire, to_wire
+from .wire import from_wire, repair_tags, to_wire
 
 CACHE_DIR = ".translator-cache"
+REJECTED = "rejected:"  # the cache key of an answer that failed the checks
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +65,7 @@ class HttpBackend:
     limits = Limits(texts=50, chars=10_000)
     price_per_million = 0.0  # estimated cost of a million billed characters, for --dry-run
     default_parallel = 1  # requests at a time (``parallel``): for APIs of one text a request
+    solo_retry = True  # a unit whose answer fails the checks is sent again, alone, once
 
     def __init__(self, context: BackendContext) -> None:
         options = dict(context.options)
@@ -93,7 +95,7 @@ class HttpBackend:
         self.contexts: dict[str, str] = {}  # text -> its context (JSON: title, before, after)
         self._fingerprint: str | None = None
         self._sent: dict[str, tuple[str, dict[int, str]]] = {}  # wire -> (text, glossary tags)
-        self._lost: dict[str, str] = {}  # text -> a glossary term the engine dropped
+        self.retry_rejected = context.retry_rejected  # send again what was rejected before
 
     # -- what a provider writes ---------------------------------------------------------
 
@@ -153,8 +155,32 @@ class HttpBackend:
         raw = json.dumps([self.name, self._fingerprint, source, target, text, *terms])
         return hashlib.sha256(raw.encode()).hexdigest()
 
+    def remembered(self, text: str, source: str, target: str) -> tuple[str, str] | None:
+        """What the engine answered for ``text`` on an earlier request, paid for once:
+        (translation, "") if it passed the checks, (translation or "", why) if not."""
+        key = self.key(text, source, target)
+        accepted = self.cache.get(key)
+        if accepted is not None:
+            return accepted, ""
+        rejected = self.cache.get(REJECTED + key)
+        if rejected is None:
+            return None
+        result, why = json.loads(rejected)
+        return str(result), str(why)
+
     def uncached(self, texts: Sequence[str], source: str, target: str) -> list[str]:
-        return [t for t in texts if self.cache.get(self.key(t, source, target)) is None]
+        """The texts a run would send: neither accepted nor rejected before (with
+        ``retry_rejected``, rejected ones are sent again)."""
+        todo = []
+        for text in texts:
+            known = self.remembered(text, source, target)
+            if known is None or (known[1] and self.retry_rejected):
+                todo.append(text)
+        return todo
+
+    def kept_terms(self) -> set[str]:
+        """The current batch's glossary terms that stay as they are."""
+        return {term for term, target in self.glossary.items() if target in ("", term)}
 
     def glossary_by_tags(self) -> bool:
         """Whether glossary terms travel as placeholders: for an engine with no glossary
@@ -189,25 +215,43 @@ class HttpBackend:
         self._sent[wire] = (text, terms)
         return wire
 
-    def _store(self, wire: str, result: str, source: str, target: str) -> None:
-        """Keep what the engine returned for ``wire``, with the glossary terms put back."""
+    def _store(self, wire: str, result: str, source: str, target: str) -> str | None:
+        """Keep what the engine returned for ``wire`` (glossary terms put back) with its
+        verdict, so that neither a good nor a bad answer is ever paid for twice; return
+        what is wrong with it, if anything."""
         text, terms = self._sent.get(wire, (from_wire(wire), {}))
+        result = repair_tags(result, from_wire(wire))  # <g id="1"/> for <x1/>, and the like
+        lost = ""
         for number, term in terms.items():
             tag = f"<x{number}/>"
             if tag not in result:
-                self._lost[text] = term
+                lost = term
             result = result.replace(tag, term, 1)
-        self.cache.put(self.key(text, source, target), result)
+        problem = (
+            f"the engine dropped the glossary term {lost!r}"
+            if lost
+            else machine_problem(
+                text, result, cjk_target=is_cjk_locale(target), keep=self.kept_terms()
+            )
+        )
+        self._remember(text, result, problem, source, target)
+        return problem
+
+    def _remember(self, text: str, result: str, why: str | None, source: str, target: str) -> None:
+        key = self.key(text, source, target)
+        if why is None:
+            self.cache.put(key, result)
+        else:
+            self.cache.put(REJECTED + key, json.dumps([result, why], ensure_ascii=False))
 
     def translate(self, batch: Batch) -> list[Suggestion | None]:
         source, target = batch.source_locale, batch.target_locale
         self.glossary = batch.glossary
         self.contexts = {r.text: r.context for r in batch.requests if r.context}
-        cjk_target = is_cjk_locale(target)
         texts = [r.text for r in batch.requests]
         todo = self.uncached(texts, source, target)
         self.failed = {}
-        self._sent, self._lost = {}, {}
+        self._sent = {}
         groups = self.plan([self._wire_of(t) for t in todo])
         if self.parallel > 1 and len(groups) > 1:
             # an API that takes few texts per request: several requests at a time, their
@@ -217,38 +261,42 @@ class HttpBackend:
                 futures = [pool.submit(self._send_group, g, source, target) for g in groups]
                 for future in futures:
                     self._keep(future.result(), source, target)
-            finally:
-                pool.shutdown(cancel_futures=True)  # a refusal (quota…) stops the rest
+            except BaseException:
+                pool.shutdown(wait=False, cancel_futures=True)  # quota, Ctrl-C: stop now
+                raise
+            pool.shutdown()
         else:
             for group in groups:
                 self._keep(self._send_group(group, source, target), source, target)
+        fresh = set(todo)
         out: list[Suggestion | None] = []
         for text in texts:
-            cached = self.cache.get(self.key(text, source, target))
-            if cached is None:
+            known = self.remembered(text, source, target)
+            if known is not None and known[1] and text in fresh and self.solo_retry:
+                known = self._alone(text, source, target) or known
+            if known is None or not known[0]:
+                if known is not None and text not in fresh:
+                    self.failed[text] = f"{known[1]} (on an earlier run: --retry-rejected)"
                 out.append(None)
-                continue
-            result = cached
-            problem = self._problem(text, result, cjk_target)
-            if problem is not None:
-                # another strategy: the unit alone, once (batches lose units' tags more)
-                self._lost.pop(text, None)
-                try:
-                    wire = self._wire_of(text)
-                    self._store(wire, self.send([wire], source, target)[0], source, target)
-                    retried = self.cache.get(self.key(text, source, target)) or result
-                except BadReply:
-                    retried = result
-                if self._problem(text, retried, cjk_target) is None:
-                    self.cache.flush()
-                    result, problem = retried, None
-                else:
-                    self.cache.put(self.key(text, source, target), result)  # the first answer
-            if problem is None:
-                out.append(Suggestion(result, self.name))
+            elif known[1]:
+                out.append(Suggestion(known[0], self.name, fuzzy=True, note=known[1]))
             else:
-                out.append(Suggestion(result, self.name, fuzzy=True, note=problem))
+                out.append(Suggestion(known[0], self.name))
         return out
+
+    def _alone(self, text: str, source: str, target: str) -> tuple[str, str] | None:
+        """``text`` sent again on its own (batches lose units' tags more): its answer, if
+        that one passes the checks."""
+        try:
+            wire = self._wire_of(text)
+            answer = self.send([wire], source, target)[0]
+        except BadReply:
+            return None
+        if self._store(wire, answer, source, target) is not None:
+            return None
+        self.cache.flush()
+        self.failed.pop(text, None)
+        return self.remembered(text, source, target)
 
     def _send_group(
         self, group: list[str], source: str, target: str
@@ -272,16 +320,13 @@ class HttpBackend:
 
     def _keep(self, answers: list[tuple[str, str | None, str]], source: str, target: str) -> None:
         for wire, result, why in answers:
-            if result is None:
-                self.failed[self._sent[wire][0]] = why
+            if result is None:  # nothing usable: remembered too, not asked again
+                text = self._sent[wire][0]
+                self.failed[text] = why
+                self._remember(text, "", why, source, target)
             else:
                 self._store(wire, result, source, target)
         self.cache.flush()  # paid for: kept, whatever happens next
-
-    def _problem(self, text: str, result: str, cjk_target: bool) -> str | None:
-        if text in self._lost:
-            return f"the engine dropped the glossary term {self._lost[text]!r}"
-        return machine_problem(text, result, cjk_target=cjk_target)
 
     def send(self, wire_texts: list[str], source: str, target: str) -> list[str]:
         """One request (retried as the provider allows); the texts back, off the wire."""

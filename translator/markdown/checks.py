@@ -7,6 +7,7 @@ reported with its PO line; the rest of the post is published.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 
 from . import syntax
 from .cjk import leftover_cjk
@@ -25,15 +26,22 @@ _MARKERS = {
 
 
 def problem_with(
-    source: str, translation: str, *, cjk_target: bool, flags: set[str], machine: str | None
+    source: str,
+    translation: str,
+    *,
+    cjk_target: bool,
+    flags: set[str],
+    machine: str | None,
+    keep: Collection[str] = (),
 ) -> str | None:
-    """What is wrong with ``translation`` of ``source`` (a msgid), or None."""
+    """What is wrong with ``translation`` of ``source`` (a msgid), or None. ``keep``: terms
+    the site's glossary keeps as they are, Chinese or not."""
     problem = tags_problem(source, translation)
     if problem:
         return problem
     text = TAG.sub("", translation)
     if not cjk_target and IGNORE_CJK_FLAG not in flags and machine != "pseudo":
-        problem = chinese_left(text)
+        problem = chinese_left(source, translation, keep)
         if problem:
             return problem
     html = {m.group(1).lower() for m in _HTML.finditer(text)} - {
@@ -56,8 +64,19 @@ def tags_problem(source: str, translation: str) -> str | None:
     return None
 
 
-def chinese_left(text: str) -> str | None:
-    """The Han characters left in a (non-CJK) translation, as a problem, or None."""
+_HANDLE = re.compile(r"@[^\s@<>()（）\[\]，。、：；！？,.:;!?]+")
+
+
+def chinese_left(source: str, translation: str, keep: Collection[str] = ()) -> str | None:
+    """Han, kana or full-width punctuation left in a translation into a non-CJK language.
+
+    What may stay as written: an ``@handle`` of the source (``@用户``, also as a link's
+    text), a name; and a term of the source the site's glossary keeps as it is (``keep``)."""
+    plain = TAG.sub(" ", source)
+    handles = {m.group(0) for m in _HANDLE.finditer(plain)} | {t for t in keep if t in plain}
+    text = TAG.sub(" ", translation)
+    for handle in sorted(handles, key=len, reverse=True):
+        text = text.replace(handle, " ")
     left = leftover_cjk(text)
     return f"Chinese left in the translation: {''.join(dict.fromkeys(left))[:10]}" if left else None
 
