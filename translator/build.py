@@ -33,6 +33,7 @@ def render(
             index[(message.context, str(message.id))] = message
     verdicts: dict[int, str | None] = {}
     rejected: list[tuple[Message, str]] = []
+    keep = {t for t, v in site.glossary.for_locale(locale).items() if v in ("", t)}
 
     def find(text: str, context: str | None) -> Message | None:
         return index.get((context, text)) or index.get((None, text))
@@ -51,6 +52,7 @@ def render(
                     cjk_target=cjk_target,
                     flags=set(message.flags),
                     machine=origin_of(message),
+                    keep=keep,
                 )
                 if problem:
                     rejected.append((message, problem))
@@ -75,8 +77,8 @@ def render(
     return output, problems
 
 
-def up_to_date(site: Site, post: PostPaths, locale: str) -> tuple[bytes, bytes] | None:
-    """(catalog bytes, output bytes) if the build record says the post is current."""
+def up_to_date(site: Site, post: PostPaths, locale: str) -> Built | None:
+    """The build record, if it says the post is current."""
     record = site.records(locale).get(site.output_path(post, locale))
     if record is None:
         return None
@@ -94,14 +96,15 @@ def up_to_date(site: Site, post: PostPaths, locale: str) -> tuple[bytes, bytes] 
         digest(output),
         site.policy_id(locale),
     )
-    return (catalog, output) if current == record else None
+    return record if current.same_build(record) else None
 
 
 def build(site: Site, post: PostPaths, locale: str) -> Outcome:
     outcome = Outcome(post, locale)
-    current = up_to_date(site, post, locale)
-    if current is not None:
-        outcome.count_quickly(current[0].decode("utf-8", "replace"))
+    record = up_to_date(site, post, locale)
+    if record is not None and record.counts:
+        outcome.counts, outcome.obsolete = dict(record.counts), record.obsolete
+        outcome.problems = list(record.problems)  # reported until the catalog is fixed
         return outcome
     path = site.settings.root / site.catalog_path(post, locale)
     catalog = read_catalog(path)
@@ -110,6 +113,7 @@ def build(site: Site, post: PostPaths, locale: str) -> Outcome:
             f"no catalog for {locale}: run 'translator extract {post.source} --to {locale}' first",
             site.catalog_path(post, locale),
         )
+    outcome.count(catalog)
     output, outcome.problems = render(site, post, locale, catalog)
     target = site.settings.root / site.output_path(post, locale)
     if not target.is_file() or target.read_bytes() != output:
@@ -123,7 +127,9 @@ def build(site: Site, post: PostPaths, locale: str) -> Outcome:
             digest(path.read_bytes()),
             digest(output),
             site.policy_id(locale),
+            outcome.counts,
+            outcome.obsolete,
+            outcome.problems,
         ),
     )
-    outcome.count(catalog)
     return outcome

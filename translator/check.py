@@ -44,7 +44,14 @@ def check(
         outcome.count(old)
     outcome.out_of_date.extend(_build_state(site, post, locale, output))
     if text is not None and (counts or outcome.out_of_date):
-        outcome.count_quickly(text)
+        record = site.records(locale).get(output)
+        data = site.catalog_data(post, locale)
+        if record is not None and record.counts and data and record.catalog_hash == digest(data):
+            outcome.counts, outcome.obsolete = dict(record.counts), record.obsolete
+        else:
+            catalog = site.read(post, locale)
+            assert catalog is not None
+            outcome.count(catalog)
     if outcome.untranslated:
         outcome.out_of_date.append(("untranslated", f"{outcome.untranslated} untranslated"))
     if outcome.fuzzy:

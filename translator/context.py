@@ -16,8 +16,7 @@ from pathlib import Path
 from .catalogs.merging import MergeStats, entries_for, update_catalog
 from .catalogs.po import lint_po, read_catalog, write_catalog
 from .catalogs.provenance import EXTRACT_OPTIONS, SOURCE_HASH, PostCatalog, header_value
-from .catalogs.scan import quick_counts
-from .catalogs.states import State, state_of
+from .catalogs.states import State, count_states
 from .errors import PostError
 from .markdown.document import parse_post
 from .markdown.segmenter import segment_post
@@ -39,38 +38,28 @@ class Outcome:
     locale: str
     catalog_written: bool = False
     output_written: bool = False
-    reviewed: int = 0
-    machine: int = 0
-    stale: int = 0  # fuzzy: stale, or marked as needing work
-    untranslated: int = 0
+    counts: dict[str, int] = field(default_factory=dict)  # entries by state (State.value)
     obsolete: int = 0
     merge: MergeStats | None = None
     problems: list[str] = field(default_factory=list)  # "path:line: message" lines
     out_of_date: list[tuple[str, str]] = field(default_factory=list)  # check: (kind, why)
 
+    def of(self, state: State) -> int:
+        return self.counts.get(state.value, 0)
+
+    @property
+    def untranslated(self) -> int:
+        return self.of(State.UNTRANSLATED)
+
     @property
     def fuzzy(self) -> int:
-        return self.machine + self.stale
+        """Entries waiting for a person's approval: everything fuzzy in the PO file."""
+        waiting = (State.MACHINE, State.STALE, State.SUGGESTED, State.REJECTED)
+        return sum(self.of(s) for s in waiting)
 
     def count(self, catalog: PostCatalog) -> None:
-        for message in catalog:
-            if not message.id:
-                continue
-            state = state_of(message)
-            if state is State.REVIEWED:
-                self.reviewed += 1
-            elif state is State.MACHINE:
-                self.machine += 1
-            elif state in (State.STALE, State.SUGGESTED):
-                self.stale += 1
-            else:
-                self.untranslated += 1
+        self.counts = count_states(catalog)
         self.obsolete = len(catalog.obsolete)
-
-    def count_quickly(self, text: str) -> None:
-        counts = quick_counts(text)
-        self.reviewed, self.stale = counts.translated, counts.fuzzy
-        self.untranslated, self.obsolete = counts.untranslated, counts.obsolete
 
 
 class Site:

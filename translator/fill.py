@@ -4,7 +4,7 @@ per locale), and the dry run's estimate of what they would be sent."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from babel.messages.catalog import Message
@@ -13,7 +13,8 @@ from .backends import Backend, BackendContext, Batch, Request, Suggestion, load_
 from .catalogs.provenance import PostCatalog
 from .catalogs.states import human_owned, set_origin
 from .context import Site
-from .markdown.placeholders import PlaceholderError, check_tags, placeholders_in
+from .errors import BackendError
+from .markdown.placeholders import TAG, PlaceholderError, check_tags, placeholders_in
 from .site.glossary import terms_in
 from .site.paths import PostPaths
 
@@ -26,8 +27,21 @@ class Fill:
 
     sent: dict[str, int] = field(default_factory=dict)  # backend -> texts sent
     filled: dict[str, int] = field(default_factory=dict)  # backend -> texts filled
-    rejected: list[str] = field(default_factory=list)
+    rejected: list[str] = field(default_factory=list)  # units an engine answered badly
+    failed: list[str] = field(default_factory=list)  # backends that stopped, and why
+    interrupted: bool = False  # stopped by Ctrl-C: what was done so far is kept
+    touched: set[int] = field(default_factory=set)  # catalogs (by index) given anything
     estimates: list[Estimate] = field(default_factory=list)  # a dry run's
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """How far one backend is: texts answered of those it was given, and their size."""
+
+    backend: str
+    done: int
+    total: int
+    chars: int  # source characters answered so far, tags aside
 
 
 def wants_backend(message: Message) -> bool:
@@ -39,7 +53,9 @@ def wants_backend(message: Message) -> bool:
     return not human_owned(message) and bool(message.previous_id)
 
 
-def load_backends(site: Site, names: Sequence[str], *, dry_run: bool = False) -> list[Backend]:
+def load_backends(
+    site: Site, names: Sequence[str], *, dry_run: bool = False, retry: bool = False
+) -> list[Backend]:
     return [
         load_backend(
             name,
@@ -48,6 +64,7 @@ def load_backends(site: Site, names: Sequence[str], *, dry_run: bool = False) ->
                 site.settings.locales_dir,
                 site.settings.backends.get(name, {}),
                 dry_run,
+                retry,
             ),
         )
         for name in names
@@ -141,46 +158,113 @@ def fill(
     site: Site,
     catalogs: Sequence[tuple[PostPaths, str, PostCatalog]],
     backends: Sequence[Backend],
+    *,
+    progress: Callable[[Progress], None] = lambda _p: None,
+    ready: Callable[[int], None] = lambda _i: None,
 ) -> Fill:
     """Send every unit that needs it (once per distinct text and locale) to the backends,
     in order; what one backend fills, the next is not asked for. Nothing a person wrote
     or approved is ever replaced. A translation that fails the checks is kept as a fuzzy
-    suggestion with the reason, never published."""
+    draft with the reason, never published.
+
+    Texts go a request's worth at a time, post by post: after each, ``progress`` is told,
+    and ``ready`` is called with the index of each catalog that this backend has nothing
+    more to give, so the caller can write it at once. A backend that fails for good (a
+    refused key, a quota, a model that died) stops; the others go on. Ctrl-C stops the
+    run: the report says so, with everything filled until then in the catalogs."""
     report = Fill()
     requests = requests_for(catalogs)
     for backend in backends:
-        name = backend.name
-        for locale, pending in pending_texts(catalogs).items():
-            texts = offered(backend, locale, list(pending))
-            # a backend that plans its own requests (within its provider's limits) gets
-            # everything at once; others get batches of BATCH_SIZE
-            size = (len(texts) or 1) if hasattr(backend, "plan") else BATCH_SIZE
-            terms = site.glossary.for_locale(locale)
-            for start in range(0, len(texts), size):
-                chunk = texts[start : start + size]
-                used = terms_in(terms, chunk)
-                batch = Batch(
-                    site.settings.source_locale,
-                    locale,
-                    tuple(requests.get(t) or Request(t) for t in chunk),
-                    used,
-                )
-                suggestions = backend.translate(batch)
-                report.sent[name] = report.sent.get(name, 0) + len(chunk)
-                for text, suggestion in zip(chunk, suggestions, strict=True):
-                    if suggestion is None:
-                        continue
-                    note = fill_messages(pending[text], text, suggestion)
-                    if note and suggestion.fuzzy and not suggestion.note.startswith("fuzzy match"):
-                        report.rejected.append(f"{name}: {locale}: {text[:40]!r}: {note}")
-                    if not note:
-                        report.filled[name] = report.filled.get(name, 0) + 1
+        try:
+            _fill_from(site, catalogs, backend, requests, report, progress, ready)
+        except BackendError as exc:
+            report.failed.append(exc.located())
+        except KeyboardInterrupt:
+            report.interrupted = True
+        finally:
+            close = getattr(backend, "close", None)
+            if close is not None:
+                close()
         for text, why in getattr(backend, "failed", {}).items():
-            report.rejected.append(f"{name}: {text[:40]!r}: {why}; left untranslated")
-        close = getattr(backend, "close", None)
-        if close is not None:
-            close()
+            report.rejected.append(f"{backend.name}: {text[:40]!r}: {why}; left untranslated")
+        if report.interrupted:
+            break
     return report
+
+
+def _fill_from(
+    site: Site,
+    catalogs: Sequence[tuple[PostPaths, str, PostCatalog]],
+    backend: Backend,
+    requests: dict[str, Request],
+    report: Fill,
+    progress: Callable[[Progress], None],
+    ready: Callable[[int], None],
+) -> None:
+    name = backend.name
+    queues = {
+        locale: offered(backend, locale, list(pending))
+        for locale, pending in pending_texts(catalogs).items()
+    }
+    pending = pending_texts(catalogs)
+    waiting: dict[int, set[str]] = {}  # catalog -> texts of its still to be answered
+    owners: dict[tuple[str, str], list[int]] = {}
+    for index, (_post, locale, catalog) in enumerate(catalogs):
+        asked = set(queues.get(locale, ())) & {str(m.id) for m in catalog if wants_backend(m)}
+        if asked:
+            waiting[index] = asked
+            for text in asked:
+                owners.setdefault((locale, text), []).append(index)
+    total = sum(len(texts) for texts in queues.values())
+    done = chars = 0
+    progress(Progress(name, done, total, chars))  # the clock starts
+    for locale, texts in queues.items():
+        terms = site.glossary.for_locale(locale)
+        for chunk in _chunks(backend, texts):
+            batch = Batch(
+                site.settings.source_locale,
+                locale,
+                tuple(requests.get(t) or Request(t) for t in chunk),
+                terms_in(terms, chunk),
+            )
+            suggestions = backend.translate(batch)
+            report.sent[name] = report.sent.get(name, 0) + len(chunk)
+            for text, suggestion in zip(chunk, suggestions, strict=True):
+                if suggestion is None:
+                    continue
+                note = fill_messages(pending[locale][text], text, suggestion)
+                report.touched.update(owners.get((locale, text), ()))
+                if note and suggestion.fuzzy and not suggestion.note.startswith("fuzzy match"):
+                    report.rejected.append(f"{name}: {locale}: {text[:40]!r}: {note}")
+                if not note:
+                    report.filled[name] = report.filled.get(name, 0) + 1
+            done += len(chunk)
+            chars += sum(len(TAG.sub("", t)) for t in chunk)
+            progress(Progress(name, done, total, chars))
+            for text in chunk:
+                for index in owners.get((locale, text), ()):
+                    waiting[index].discard(text)
+                    if not waiting[index]:
+                        del waiting[index]
+                        ready(index)
+
+
+def _chunks(backend: Backend, texts: list[str]) -> list[list[str]]:
+    """``texts`` in runs of one request's worth (``parallel`` requests' for an engine that
+    sends several at a time), or of :data:`BATCH_SIZE` for a backend with no limits."""
+    plan = getattr(backend, "plan", None)
+    if plan is None:
+        return [texts[i : i + BATCH_SIZE] for i in range(0, len(texts), BATCH_SIZE)]
+    from .backends.wire import to_wire
+
+    sizes = [len(group) for group in plan([to_wire(t) for t in texts])]
+    per = max(1, int(getattr(backend, "parallel", 1)))
+    chunks, start = [], 0
+    for i in range(0, len(sizes), per):
+        count = sum(sizes[i : i + per])
+        chunks.append(texts[start : start + count])
+        start += count
+    return chunks
 
 
 def fill_messages(messages: Iterable[Message], text: str, suggestion: Suggestion) -> str:

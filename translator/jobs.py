@@ -204,7 +204,7 @@ def plan_job(
     plan = JobPlan(
         site.settings.source_locale, [backend_spec(site, b.name) for b in backends[head:]]
     )
-    catalogs, current = collect(site, posts, locales, backends, on_error)
+    catalogs, _extracted, current = collect(site, posts, locales, backends, on_error)
     fill(site, catalogs, backends[:head])
     for post, locale, catalog in catalogs:
         path = site.settings.root / site.catalog_path(post, locale)

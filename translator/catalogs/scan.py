@@ -1,47 +1,20 @@
-"""What a PO file says, read from its text without parsing it: entries counted by state,
-the untranslated texts, and the line of each entry (for reports)."""
+"""What a PO file says, read from its text without parsing it: the untranslated texts, and
+the line of each entry (for reports)."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 from babel.messages.catalog import Message
 from babel.messages.pofile import unescape
 
-
-@dataclass(frozen=True, slots=True)
-class Counts:
-    translated: int = 0  # without fuzzy
-    fuzzy: int = 0
-    untranslated: int = 0
-    obsolete: int = 0
-
-
 _Q = r'"(?:[^"\\\n]|\\.)*"'
-_COUNTED = re.compile(r'^(?:(msgid )|(msgstr ""\n(?!"))|(#,.*\bfuzzy\b)|(#~ msgid ))', re.MULTILINE)
 _UNTRANSLATED = re.compile(
     r"^(?:msgctxt (" + _Q + r"\n(?:" + _Q + r"\n)*))?msgid (" + _Q + r"\n(?:" + _Q + r"\n)*)"
     r'msgstr ""(?:\n(?!")|\Z)',
     re.MULTILINE,
 )
-
-
-def quick_counts(text: str) -> Counts:
-    """Count entries by state from the PO text alone: fast enough for a whole site.
-
-    (A fuzzy entry with an empty msgstr counts as untranslated and as fuzzy.)
-    """
-    if not text.endswith("\n"):
-        text += "\n"
-    found = [0, 0, 0, 0]  # msgids, empty msgstrs, fuzzy flags, obsolete msgids
-    for m in _COUNTED.finditer(text):
-        found[(m.lastindex or 1) - 1] += 1
-    entries = found[0] - 1  # the header is msgid ""
-    untranslated, fuzzy, obsolete = found[1], found[2], found[3]
-    translated = max(0, entries - untranslated - fuzzy)
-    return Counts(translated, fuzzy, untranslated, obsolete)
 
 
 def untranslated_texts(text: str) -> set[str]:

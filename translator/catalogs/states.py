@@ -13,6 +13,7 @@ The PO file is the only record, in forms every PO editor keeps when it saves:
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from enum import Enum
 
 from babel.messages.catalog import Message
@@ -21,11 +22,17 @@ ORIGIN_PREFIX = "translated-by: "
 
 
 class State(Enum):
+    """What an entry is, one of six; every summary, ``status`` and README use these words."""
+
     REVIEWED = "reviewed"  # written or approved by a person
-    MACHINE = "machine"  # a machine's suggestion, not reviewed yet
+    MACHINE = "machine"  # a machine's translation, not reviewed yet
     STALE = "stale"  # fuzzy: its source changed, or a person marked it as needing work
-    SUGGESTED = "suggested"  # a draft never to publish: failed the checks, or a fuzzy TM match
+    SUGGESTED = "suggested"  # a draft for a person to finish: a fuzzy memory match
+    REJECTED = "rejected"  # a machine's translation that failed the checks: never published
     UNTRANSLATED = "untranslated"
+
+
+STATES = tuple(State)
 
 
 def _text_hash(text: str) -> str:
@@ -44,6 +51,7 @@ def origin_of(message: Message) -> str | None:
 
 
 REJECTED_PREFIX = "not published: "
+SUGGESTERS = ("tm-fuzzy",)  # origins of drafts meant only as a start for a person
 
 
 def set_origin(message: Message, origin: str, *, rejected: str = "") -> None:
@@ -61,10 +69,13 @@ def state_of(message: Message) -> State:
         return State.UNTRANSLATED
     if not message.fuzzy:
         return State.REVIEWED
-    if message.previous_id or origin_of(message) is None:
+    origin = origin_of(message)
+    if message.previous_id or origin is None:
         return State.STALE
+    if origin.startswith(SUGGESTERS):
+        return State.SUGGESTED  # for a person to finish: never published as it is
     if any(c.startswith(REJECTED_PREFIX) for c in message.user_comments):
-        return State.SUGGESTED  # for a person to fix: never published as it is
+        return State.REJECTED  # for a person to fix: never published as it is
     return State.MACHINE
 
 
@@ -84,7 +95,7 @@ def publishes(state: State, policy: str, show_stale: bool) -> bool:
         return policy == "machine"
     if state is State.STALE:
         return show_stale
-    return False  # untranslated, or only a suggestion
+    return False  # untranslated, a suggestion, or rejected
 
 
 def human_owned(message: Message) -> bool:
@@ -92,3 +103,13 @@ def human_owned(message: Message) -> bool:
     if not message.string:
         return False
     return not message.fuzzy or origin_of(message) is None
+
+
+def count_states(messages: Iterable[Message]) -> dict[str, int]:
+    """Entries by state, every state present (zeros included): the one set of numbers
+    every summary and ``status`` shows."""
+    counts = {state.value: 0 for state in State}
+    for message in messages:
+        if message.id:
+            counts[state_of(message).value] += 1
+    return counts

@@ -13,11 +13,11 @@ from ..check import DEFAULT_FAIL_ON, STALE_KINDS, check
 from ..errors import TranslatorError
 from ..extract import extract
 from ..translate import translate
+from .progress import display, progress
 from .run import (
     Summary,
     backend_chain,
     paths_argument,
-    progress,
     root_option,
     setup,
     split_values,
@@ -96,6 +96,11 @@ def build_command(paths: tuple[Path, ...], to: tuple[str, ...], root: Path) -> N
     metavar="N",
     help="Stop before sending anything if the run would send more than N characters.",
 )
+@click.option(
+    "--retry-rejected",
+    is_flag=True,
+    help="Send again the units an engine answered badly on an earlier run (paid again).",
+)
 @root_option
 def translate_command(
     paths: tuple[Path, ...],
@@ -103,21 +108,24 @@ def translate_command(
     backends: tuple[str, ...],
     dry_run: bool,
     max_chars: int | None,
+    retry_rejected: bool,
     root: Path,
 ) -> None:
     """Extract, fill missing units through a backend, and build: the main job."""
     run, posts, locales = setup(root, paths, to)
     chain = backend_chain(run.settings, backends)
-    with progress(2 * len(posts) * len(locales), "translate") as step:
+    with display() as shown:
         outcomes, report = translate(
             run.site,
             posts,
             locales,
             chain,
             lambda _p, exc: run.error(exc),
-            step,
+            shown.steps(2 * len(posts) * len(locales), "translate"),
             dry_run=dry_run,
             max_chars=max_chars,
+            retry_rejected=retry_rejected,
+            progress=shown.machine,
         )
     if dry_run:
         click.echo("dry run: nothing sent, nothing written")
@@ -138,7 +146,18 @@ def translate_command(
         if report.sent.get(name):
             click.echo(f"{name}: {report.filled.get(name, 0)} of {report.sent[name]} texts filled")
     for line in report.rejected:
-        click.echo(f"rejected: {line}", err=True)
+        run.problem(f"rejected: {line}")
+    for line in report.failed:
+        run.problem(line)
+    rejected = summary.totals.get("rejected", 0)
+    if rejected and not report.rejected:
+        run.problem(
+            f"{rejected} rejected machine translations wait for a person (translator status "
+            "--waiting lists them), or for: translator translate --retry-rejected"
+        )
+    if report.interrupted:
+        click.echo("interrupted: what was translated until then is saved", err=True)
+        sys.exit(130)
     pending: dict[str, int] = {}
     for outcome in outcomes:
         pending[outcome.locale] = pending.get(outcome.locale, 0) + outcome.untranslated

@@ -3,14 +3,13 @@ backend chain), the :class:`Run` that turns errors into an exit code, and the su
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 
 import click
 
 from ..backends import DEFAULT_BACKEND
+from ..catalogs.states import STATES
 from ..context import Outcome, Site
 from ..errors import InputError, TranslatorError
 from ..site.config import Settings, load_settings
@@ -71,30 +70,18 @@ def backend_chain(settings: Settings, named: Sequence[str]) -> list[str]:
     ``--backend`` or the settings, else the embedded default."""
     chosen = list(named) or ([settings.backend] if settings.backend else [])
     if not chosen:
-        from ..backends.local import available
+        from ..backends.model_files import available
 
         # the embedded default: real offline MT once it is installed, else memory only
         chosen = ["local"] if available() else []
     return [DEFAULT_BACKEND, *[b for b in chosen if b != DEFAULT_BACKEND]]
 
 
-@contextmanager
-def progress(total: int, label: str) -> Iterator[Callable[[], None]]:
-    if total < 2 or not sys.stderr.isatty():
-        yield lambda: None
-        return
-    from rich.progress import Progress
-
-    with Progress(transient=True) as bar:
-        task = bar.add_task(label, total=total)
-        yield lambda: bar.advance(task)
-
-
-def _counts(outcome: Outcome) -> str:
-    return (
-        f"{outcome.reviewed} reviewed, {outcome.machine} machine, {outcome.stale} fuzzy, "
-        f"{outcome.untranslated} untranslated"
-    )
+def describe_counts(counts: dict[str, int]) -> str:
+    """``18 reviewed, 9 machine, 1 rejected``: the states an outcome has, in one order,
+    in the words ``status`` and README use."""
+    shown = [f"{counts[s.value]} {s.value}" for s in STATES if counts.get(s.value)]
+    return ", ".join(shown) or "no entries"
 
 
 class Summary:
@@ -103,11 +90,11 @@ class Summary:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.unchanged = 0
-        self.totals = Outcome(PostPaths("", "", ""), "")
+        self.totals: dict[str, int] = {}
 
     def add(self, outcome: Outcome) -> None:
-        for name in ("reviewed", "machine", "stale", "untranslated"):
-            setattr(self.totals, name, getattr(self.totals, name) + getattr(outcome, name))
+        for state, count in outcome.counts.items():
+            self.totals[state] = self.totals.get(state, 0) + count
         if outcome.catalog_written or outcome.output_written or outcome.problems:
             _report(outcome, self.settings)
         else:
@@ -116,7 +103,7 @@ class Summary:
     def close(self) -> None:
         if self.unchanged:
             click.echo(f"{self.unchanged} post translations unchanged")
-        click.echo("in all: " + _counts(self.totals))
+        click.echo("in all: " + describe_counts(self.totals))
 
 
 def _report(outcome: Outcome, settings: Settings) -> None:
@@ -130,7 +117,7 @@ def _report(outcome: Outcome, settings: Settings) -> None:
         done.append(f"{outcome.merge.obsolete} obsolete")
     click.echo(
         f"{outcome.post.source} [{outcome.locale}]: {'; '.join(done) or 'unchanged'}; "
-        + _counts(outcome)
+        + describe_counts(outcome.counts)
     )
 
 

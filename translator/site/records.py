@@ -6,7 +6,7 @@ byte of the post itself."""
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from .files import locked, write_atomic
@@ -21,6 +21,16 @@ class Built:
     catalog_hash: str  # the catalog file the post was built from
     output_hash: str  # the post as written
     policy: str = ""  # what it published: "machine", "reviewed", "+stale"
+    counts: dict[str, int] = field(default_factory=dict)  # the catalog's entries by state
+    obsolete: int = 0  # …and its obsolete entries
+    problems: list[str] = field(default_factory=list)  # entries not published, and why
+
+    def same_build(self, other: Built) -> bool:
+        """Whether both record the same source, catalog, output and policy."""
+        mine = (self.source, self.source_hash, self.catalog_hash, self.output_hash, self.policy)
+        return mine == (
+            other.source, other.source_hash, other.catalog_hash, other.output_hash, other.policy
+        )  # fmt: skip
 
 
 class Records:
