@@ -9,6 +9,8 @@ import json
 import os
 import shutil
 import signal
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,6 +18,7 @@ import polib
 import pytest
 
 from translator.backends import local, model_files
+from translator.backends.llama_batch import Answer
 from translator.cli import main
 
 from .conftest import CORPUS, REPO
@@ -24,7 +27,7 @@ FAKE_LLAMA = Path(__file__).parent / "fake_llama"
 
 
 class FakeModel:
-    """The "model file" the stand-in reads: its faults, its delay, and the calls it got."""
+    """The "model file" the stand-in reads: its faults, and the answers it gave."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -32,20 +35,27 @@ class FakeModel:
         self.config: dict[str, object] = {"faults": [], "log": str(self.log)}
         self.save()
 
-    @property
-    def faults(self) -> list[str]:
+    def fault(self, where: str, what: str) -> None:
+        """The next answer to a question holding ``where`` gets ``what`` wrong."""
         faults = self.config["faults"]
         assert isinstance(faults, list)
-        return faults
+        faults.append([where, what])
+        self.save()
 
     def save(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.path.write_text(json.dumps(self.config))
 
-    def calls(self) -> list[list[dict[str, str]]]:
-        if not self.log.is_file():
-            return []
-        return [json.loads(line)["messages"] for line in self.log.read_text().splitlines()]
+    def asked(self) -> list[str]:
+        """Every question the model answered, in the order it started answering."""
+        return [json.loads(line)["asked"] for line in self._lines()]
+
+    def before(self) -> list[str]:
+        """What each conversation held before its question."""
+        return [json.loads(line)["before"] for line in self._lines()]
+
+    def _lines(self) -> list[str]:
+        return self.log.read_text("utf-8").splitlines() if self.log.is_file() else []
 
 
 @pytest.fixture
@@ -88,73 +98,98 @@ title: 安装指南
 def test_local_is_the_default_once_installed(model: FakeModel, tmp_path: Path) -> None:
     root = _site(tmp_path)
     assert _translate(root) == 0
-    calls = model.calls()
-    system = calls[0][0]
-    assert system["role"] == "system" and "from Chinese into English" in system["content"]
     po = polib.pofile(str(root / "locales/en/post.po"))
     assert all(e.msgstr and "translated-by: local" in e.tcomment for e in po)
-    pieces = [call[-1]["content"] for call in calls]
-    for piece in pieces:  # one unit, or one piece of one, per request: never two units
-        assert sum(piece in e.msgid for e in po) >= 1, piece
-    assert len(pieces) >= len(po)
+    asked = model.asked()
+    for question in asked:  # one unit, or a sentence of one, per question: never two units
+        assert sum(question.strip() in e.msgid for e in po) >= 1, question
+    assert len(asked) >= len(po)
+    before = model.before()
+    assert all("from Chinese into English" in b for b in before)
+    assert all(b.startswith(before[0][: before[0].index("<|im_start|>user")]) for b in before)
     out = (root / "content/post.en.md").read_text("utf-8")
     assert "![image](/images/openstack_boston_summit/1.png)" in out and "trans" in out
     assert _translate(root) == 0
-    assert len(model.calls()) == len(calls), "nothing is translated twice"
+    assert len(model.asked()) == len(asked), "nothing is translated twice"
 
 
-def test_the_conversation_carries_the_title_and_the_units_before(
+def test_each_unit_has_a_conversation_that_starts_with_the_title(
     model: FakeModel, tmp_path: Path
 ) -> None:
     root = _site(tmp_path, SMALL)
     assert _translate(root) == 0
-    calls = model.calls()
-    assert [c[-1]["content"] for c in calls] == [
-        "安装指南",
-        "运行 <x1/> 即可构建。",
-        "2017年我们发布了第一个版本。",
-        "详见<x1>官方文档</x1>。",
-    ]
-    last = calls[-1]
-    turns = [m["content"] for m in last[1:-1] if m["role"] == "user"]
-    assert turns[-3:] == ["安装指南", "运行 <x1/> 即可构建。", "2017年我们发布了第一个版本。"]
-    fixed = [json.dumps(c[: 1 + 2 * len(local.EXAMPLES)]) for c in calls]
-    assert len(set(fixed)) == 1, "the system prompt and examples are one prefix, cached"
+    asked = model.asked()
+    assert asked[0] == "安装指南", "the title first, on its own"
+    assert sorted(asked[1:]) == sorted(
+        ["运行 <x1/> 即可构建。", "2017年我们发布了第一个版本。", "详见<x1>官方文档</x1>。"]
+    )
+    title = "<|im_start|>user\n安装指南<|im_end|>\n<|im_start|>assistant\ntrans<|im_end|>\n"
+    for question, before in zip(asked[1:], model.before()[1:], strict=True):
+        assert before.endswith(f"{title}<|im_start|>user\n{question}<|im_end|>\n"), question
+        others = [q for q in asked[1:] if q != question]
+        assert not any(other in before for other in others), "no other unit in it"
 
 
 def test_tag_variants_come_back_as_the_source_tags(model: FakeModel, tmp_path: Path) -> None:
-    model.faults.extend(["", "g-tag"])  # <g id="1"/> for <x1/>
-    model.save()
+    model.fault("即可构建", "g-tag")  # <g id="1"/> for <x1/>
     root = _site(tmp_path, SMALL)
     assert _translate(root) == 0
     entry = polib.pofile(str(root / "locales/en/post.po")).find("运行 <x1/> 即可构建。")
     assert entry is not None and "<x1/>" in entry.msgstr and "not published" not in entry.tcomment
-    assert len(model.calls()) == 4, "repaired, not asked again"
+    assert len(model.asked()) == 4, "repaired, not asked again"
 
 
-def test_a_problem_is_named_and_the_piece_asked_again(model: FakeModel, tmp_path: Path) -> None:
-    model.faults.extend(["", "", "april"])
-    model.save()
+def test_a_tag_at_a_sentence_edge_is_put_back_by_rule(model: FakeModel, tmp_path: Path) -> None:
+    root = _site(tmp_path, "这是一个脚注[^1]。\n\n[^1]: 脚注的内容。\n")
+    assert _translate(root) == 0
+    assert "这是一个脚注。" in model.asked(), "the model never sees the edge tag"
+    entry = polib.pofile(str(root / "locales/en/post.po")).find("这是一个脚注<x1/>。")
+    assert entry is not None and entry.msgstr == "trans<x1/>"
+    # the tag goes where the source has it: before the sentence's last punctuation
+    footnote = local._fitted(Answer("This is a footnote.", "stop"), "这是一个脚注<x1/>。", False)
+    assert footnote.text == "This is a footnote<x1/>."
+    after = local._fitted(Answer("See the figure.", "stop"), "<x2/> 见图。<x1/>", False)
+    assert after.text == "<x2/> See the figure.<x1/>"
+
+
+def test_a_piece_with_a_problem_is_asked_again_another_way(
+    model: FakeModel, tmp_path: Path
+) -> None:
+    model.fault("2017", "april")
     root = _site(tmp_path, SMALL)
     assert _translate(root) == 0
-    calls = model.calls()
-    assert "'2017' of the source is missing" in calls[3][-1]["content"]
+    assert model.asked().count("2017年我们发布了第一个版本。") == 2
     entry = polib.pofile(str(root / "locales/en/post.po")).find("2017年我们发布了第一个版本。")
     assert entry is not None and "2017" in entry.msgstr and "April" not in entry.msgstr
 
 
-def test_what_still_fails_is_a_draft_never_published(
+def test_chinese_left_is_looked_up_word_by_word(model: FakeModel, tmp_path: Path) -> None:
+    model.fault("即可构建", "chinese")
+    root = _site(tmp_path, SMALL)
+    assert _translate(root) == 0
+    assert {"运行", "即可构建"} <= set(model.asked()), "each word left, asked alone"
+    entry = polib.pofile(str(root / "locales/en/post.po")).find("运行 <x1/> 即可构建。")
+    assert entry is not None and entry.msgstr == "trans <x1/> trans."
+
+
+def test_what_still_fails_is_a_rejected_draft_never_published(
     model: FakeModel, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    model.faults.extend(["", "chinese", "chinese"])
-    model.save()
+    for _ in range(3):
+        model.fault("即可构建", "drop-tag")
     root = _site(tmp_path, SMALL)
-    _translate(root)
+    assert _translate(root) == 1, "a rejected unit fails the run"
     entry = polib.pofile(str(root / "locales/en/post.po")).find("运行 <x1/> 即可构建。")
-    assert entry is not None and "not published: Chinese left" in entry.tcomment
+    assert entry is not None and "not published: tag <x1/> is missing" in entry.tcomment
     out = (root / "content/post.en.md").read_text("utf-8")
     assert "运行 `make` 即可构建。" in out, "the source text stays where the draft would go"
-    assert "Chinese left" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "rejected: local: en: '运行 <x1/> 即可构建。': tag <x1/> is missing" in err
+    asked = len(model.asked())
+    assert _translate(root) == 1 and len(model.asked()) == asked, (
+        "a rejected reply is not paid twice"
+    )
+    assert _translate(root, "--retry-rejected") == 0 and len(model.asked()) > asked
 
 
 def test_a_long_unit_goes_sentence_by_sentence(model: FakeModel, tmp_path: Path) -> None:
@@ -166,25 +201,51 @@ def test_a_long_unit_goes_sentence_by_sentence(model: FakeModel, tmp_path: Path)
     ]
     root = _site(tmp_path, "\n".join(sentences) + "\n")
     assert _translate(root) == 0
-    asked = [c[-1]["content"] for c in model.calls()]
+    asked = model.asked()
     assert "".join(asked) == "".join(sentences) and len(asked) >= 2
+    before = model.before()
+    assert asked[0] in before[1], "a sentence sees the ones before it"
     entry = polib.pofile(str(root / "locales/en/post.po"))[0]
-    assert entry.msgstr.count("trans") == len(asked) * 2 or " " in entry.msgstr
+    assert entry.msgstr.count("trans") == len(asked)
 
 
 def test_a_native_crash_is_reported_and_what_was_done_is_kept(
     model: FakeModel, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    model.faults.extend(["", "", "segv"])
-    model.save()
+    model.fault("官方文档", "segv")
     root = _site(tmp_path, SMALL)
     assert _translate(root) == 1
     err = capsys.readouterr().err
     assert "local: the model process died (signal 11, SIGSEGV)" in err
     assert "CMAKE_ARGS" in err  # what to do
     po = polib.pofile(str(root / "locales/en/post.po"))
-    assert [bool(e.msgstr) for e in po] == [True, True, False, False]
+    assert [bool(e.msgstr) for e in po] == [True, False, False, False], "the title was done first"
     assert (root / "content/post.en.md").is_file(), "the post is built with what was done"
+
+
+def test_ctrl_c_ends_the_run_at_once_with_what_was_done_saved(
+    model: FakeModel, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = _site(tmp_path, SMALL)
+    long = "".join(f"第{n}段：这一段讲的是第{n}个问题。\n\n" for n in range(1, 40))
+    (root / "content" / "zz-long.md").write_text(long, "utf-8")
+    model.fault("第30段", "slow")  # the model is at work on it when Ctrl-C comes
+    timer = threading.Timer(2.0, os.kill, (os.getpid(), signal.SIGINT))
+    started = time.monotonic()
+    timer.start()
+    try:
+        code = _translate(root)
+    finally:
+        timer.cancel()
+    assert code == 130 and time.monotonic() - started < 4.5
+    assert "interrupted: what was translated until then is saved" in capsys.readouterr().err
+    small = polib.pofile(str(root / "locales/en/post.po"))
+    assert all(e.msgstr for e in small), "the finished post is saved"
+    assert (root / "content/post.en.md").is_file(), "…and built"
+    long_po = polib.pofile(str(root / "locales/en/zz-long.po"))
+    done = sum(1 for e in long_po if e.msgstr)
+    assert 0 < done < len(long_po), "the post in progress keeps what was done"
+    assert _translate(root) == 0, "the next run finishes it"
 
 
 def test_fetch_model_runs_the_model_and_reports_a_crashing_build(

@@ -17,6 +17,7 @@ The CLI shows each one once, as ``path:line: message``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 
@@ -70,7 +71,10 @@ class BuildError(TranslatorError):
 
 
 class BackendError(TranslatorError):
-    """A translation backend failed."""
+    """A translation backend failed. ``partial``: what it had done of the batch it was
+    given (a suggestion or None per text), when it failed part way through."""
+
+    partial: Sequence[object] = ()
 
 
 class BackendUnavailable(BackendError):

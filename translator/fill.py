@@ -11,7 +11,7 @@ from babel.messages.catalog import Message
 
 from .backends import Backend, BackendContext, Batch, Request, Suggestion, load_backend
 from .catalogs.provenance import PostCatalog
-from .catalogs.states import human_owned, set_origin
+from .catalogs.states import State, human_owned, set_origin, state_of
 from .context import Site
 from .errors import BackendError
 from .markdown.placeholders import TAG, PlaceholderError, check_tags, placeholders_in
@@ -45,12 +45,16 @@ class Progress:
 
 
 def wants_backend(message: Message) -> bool:
-    """Untranslated, or a machine's translation of a text that has since changed."""
+    """Untranslated; a machine's translation of a text that has since changed; or one the
+    checks rejected (the backend remembers its answer and sends nothing again unless told
+    to, or unless the engine, model, glossary or prompt changed)."""
     if not message.id:
         return False
     if not message.string:
         return True
-    return not human_owned(message) and bool(message.previous_id)
+    if human_owned(message):
+        return False
+    return bool(message.previous_id) or state_of(message) is State.REJECTED
 
 
 def load_backends(
@@ -227,17 +231,13 @@ def _fill_from(
                 tuple(requests.get(t) or Request(t) for t in chunk),
                 terms_in(terms, chunk),
             )
-            suggestions = backend.translate(batch)
+            try:
+                suggestions = backend.translate(batch)
+            except BackendError as exc:  # what it did before it failed is kept
+                _apply(chunk, list(exc.partial), locale, name, pending, owners, report)
+                raise
             report.sent[name] = report.sent.get(name, 0) + len(chunk)
-            for text, suggestion in zip(chunk, suggestions, strict=True):
-                if suggestion is None:
-                    continue
-                note = fill_messages(pending[locale][text], text, suggestion)
-                report.touched.update(owners.get((locale, text), ()))
-                if note and suggestion.fuzzy and not suggestion.note.startswith("fuzzy match"):
-                    report.rejected.append(f"{name}: {locale}: {text[:40]!r}: {note}")
-                if not note:
-                    report.filled[name] = report.filled.get(name, 0) + 1
+            _apply(chunk, suggestions, locale, name, pending, owners, report)
             done += len(chunk)
             chars += sum(len(TAG.sub("", t)) for t in chunk)
             progress(Progress(name, done, total, chars))
@@ -247,6 +247,27 @@ def _fill_from(
                     if not waiting[index]:
                         del waiting[index]
                         ready(index)
+
+
+def _apply(
+    chunk: list[str],
+    suggestions: Sequence[object],
+    locale: str,
+    name: str,
+    pending: dict[str, dict[str, list[Message]]],
+    owners: dict[tuple[str, str], list[int]],
+    report: Fill,
+) -> None:
+    """Give each text's suggestion to the messages waiting for it, and count."""
+    for text, suggestion in zip(chunk, suggestions, strict=False):
+        if not isinstance(suggestion, Suggestion):
+            continue
+        note = fill_messages(pending[locale][text], text, suggestion)
+        report.touched.update(owners.get((locale, text), ()))
+        if note and suggestion.fuzzy and not suggestion.note.startswith("fuzzy match"):
+            report.rejected.append(f"{name}: {locale}: {text[:40]!r}: {note}")
+        if not note:
+            report.filled[name] = report.filled.get(name, 0) + 1
 
 
 def _chunks(backend: Backend, texts: list[str]) -> list[list[str]]:

@@ -9,6 +9,7 @@ from .backends import Backend
 from .build import build
 from .catalogs.provenance import PostCatalog
 from .catalogs.scan import untranslated_texts
+from .catalogs.states import REJECTED_PREFIX
 from .context import Outcome, Site
 from .errors import TranslatorError
 from .fill import Fill, Progress, estimate, fill, load_backends
@@ -23,7 +24,7 @@ def _needs_backends(text: str, locale: str, backends: Sequence[Backend]) -> bool
     """Whether a catalog (already up to date with its post) may get anything from the
     backends, judged from its text: a stale machine translation, or an untranslated text
     some backend might fill."""
-    if "#| msgid" in text and "translated-by:" in text:
+    if "translated-by:" in text and ("#| msgid" in text or REJECTED_PREFIX in text):
         return True
     pending = untranslated_texts(text)
     if not pending:

@@ -31,7 +31,9 @@ def machine_problem(
             continue
         if token.lower() not in plain_out:
             return f"{token!r} of the source is missing"
+    # (a zero is no fact: "10 点" may well come back as "10:00")
     invented = _numbers(TAG.sub(" ", output)) - _numbers(TAG.sub(" ", source)) - _spelled(source)
+    invented.discard("0")
     if invented:
         return f"number {sorted(invented, key=int)[0]} is not in the source"
     return None if cjk_target else chinese_left(source, output, keep)

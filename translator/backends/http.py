@@ -27,7 +27,7 @@ from typing import Any
 
 import httpx
 
-from ..errors import BackendRejected, BackendUnavailable, ConfigError
+from ..errors import BackendError, BackendRejected, BackendUnavailable, ConfigError
 from ..markdown.cjk import is_cjk_locale
 from .base import BackendContext, Batch, Suggestion
 from .cache import Cache, MachineCache
@@ -253,6 +253,39 @@ class HttpBackend:
         self.failed = {}
         self._sent = {}
         groups = self.plan([self._wire_of(t) for t in todo])
+        try:
+            self._send_all(groups, source, target)
+        except BackendError as exc:  # what was paid for is used all the same
+            exc.partial = [self._known(t, source, target, todo) for t in texts]
+            raise
+        fresh = set(todo)
+        out: list[Suggestion | None] = []
+        for text in texts:
+            known = self.remembered(text, source, target)
+            if known is not None and known[1] and text in fresh and self.solo_retry:
+                known = self._alone(text, source, target) or known
+            out.append(self._known(text, source, target, todo, known))
+        return out
+
+    def _known(
+        self,
+        text: str,
+        source: str,
+        target: str,
+        fresh: Sequence[str],
+        known: tuple[str, str] | None = None,
+    ) -> Suggestion | None:
+        """The suggestion for ``text`` from what the engine answered (now or before)."""
+        known = known or self.remembered(text, source, target)
+        if known is None or not known[0]:
+            if known is not None and text not in fresh:
+                self.failed[text] = f"{known[1]} (on an earlier run: --retry-rejected)"
+            return None
+        if known[1]:
+            return Suggestion(known[0], self.name, fuzzy=True, note=known[1])
+        return Suggestion(known[0], self.name)
+
+    def _send_all(self, groups: list[list[str]], source: str, target: str) -> None:
         if self.parallel > 1 and len(groups) > 1:
             # an API that takes few texts per request: several requests at a time, their
             # results kept in order, here (the cache is not shared between threads)
@@ -268,21 +301,6 @@ class HttpBackend:
         else:
             for group in groups:
                 self._keep(self._send_group(group, source, target), source, target)
-        fresh = set(todo)
-        out: list[Suggestion | None] = []
-        for text in texts:
-            known = self.remembered(text, source, target)
-            if known is not None and known[1] and text in fresh and self.solo_retry:
-                known = self._alone(text, source, target) or known
-            if known is None or not known[0]:
-                if known is not None and text not in fresh:
-                    self.failed[text] = f"{known[1]} (on an earlier run: --retry-rejected)"
-                out.append(None)
-            elif known[1]:
-                out.append(Suggestion(known[0], self.name, fuzzy=True, note=known[1]))
-            else:
-                out.append(Suggestion(known[0], self.name))
-        return out
 
     def _alone(self, text: str, source: str, target: str) -> tuple[str, str] | None:
         """``text`` sent again on its own (batches lose units' tags more): its answer, if

@@ -19,6 +19,7 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..errors import ConfigError
 
@@ -129,11 +130,16 @@ def probe(model: Path, threads: int) -> Probe:
     """Load ``model`` in a child process and have it write one token: the library's
     system info, and the crash (if any) that a real run would meet."""
     from ..errors import BackendRejected
+    from .llama_batch import Conversation
     from .model_process import ModelProcess
 
-    process = ModelProcess(model, threads=threads, context=512, name="local")
+    process = ModelProcess(model, threads=threads, context=1024, slots=1, name="local")
+    hello: list[dict[str, Any]] = [
+        {"role": "user", "content": "你好"},
+        {"role": "assistant", "content": None},
+    ]
     try:
-        process.complete([{"role": "user", "content": "你好"}], max_tokens=1)
+        process.generate([Conversation(hello, [1])])
     except BackendRejected as exc:
         return Probe(process.system_info, str(exc))
     finally:

@@ -1,13 +1,14 @@
 """The offline model in a child process: native code that crashes kills the child, not the run.
 
 The parent starts ``python -m translator.backends.model_process --model FILE`` and talks to
-it in JSON lines over its stdin and stdout: one request (chat messages, a token budget, stop
-strings) in, one completion out. The child loads llama-cpp-python and the model once and
-keeps them for every request, so llama.cpp's own prefix cache reuses the system prompt
-across requests. It ignores Ctrl-C (the parent decides when to stop it) and exits when its
-stdin closes, so it never outlives the run. If it dies (a segmentation fault in a CPU
-kernel, the kernel's out-of-memory killer), the parent raises :class:`ModelDied` with the
-signal, the last lines the native code printed, and what to do.
+it in JSON lines over its stdin and stdout: one request (conversations, see
+:mod:`.llama_batch`) in, their answers out. The child loads llama-cpp-python and the model
+once and keeps them for every request, and the prefix the conversations share stays
+evaluated from one request to the next. It ignores Ctrl-C (the parent decides when to
+stop it) and exits when its stdin closes, so it never outlives the run. If it dies (a
+segmentation fault in a CPU kernel, the kernel's out-of-memory killer), the parent raises
+:class:`ModelDied` with the signal, the last lines the native code printed, and what to
+do.
 """
 
 from __future__ import annotations
@@ -21,11 +22,12 @@ import sys
 import tempfile
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict
 from pathlib import Path
 from typing import IO, Any
 
 from ..errors import BackendRejected
+from .llama_batch import Answer, Conversation, LlamaEngine, Scheduler
 
 # What the install builds with: llama.cpp's portable x86 kernels, without the AMX ones that
 # crash on some CPUs (ggml-org/llama.cpp issue 20824); ignored on other architectures.
@@ -43,14 +45,6 @@ class ModelDied(BackendRejected):
     """The model's process ended while it was working: not retried in this run."""
 
 
-@dataclass(frozen=True, slots=True)
-class Completion:
-    text: str
-    finish_reason: str  # "stop" or "length"
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-
-
 def describe_exit(code: int) -> str:
     """``signal 11, SIGSEGV`` or ``exit status 3``."""
     if code < 0:
@@ -65,9 +59,17 @@ class ModelProcess:
     """A running model: :meth:`complete` asks it; one request at a time (a lock)."""
 
     def __init__(
-        self, model: Path, *, threads: int, context: int, batch: int = 512, name: str = "local"
+        self,
+        model: Path,
+        *,
+        threads: int,
+        context: int,
+        batch: int = 512,
+        slots: int = 4,
+        name: str = "local",
     ) -> None:
         self.model, self.threads, self.context, self.batch = model, threads, context, batch
+        self.slots = slots
         self.name = name
         self.system_info = ""
         self._lock = threading.Lock()
@@ -78,7 +80,7 @@ class ModelProcess:
         return [
             sys.executable, "-m", __name__, "--model", str(self.model),
             "--threads", str(self.threads), "--context", str(self.context),
-            "--batch", str(self.batch),
+            "--batch", str(self.batch), "--slots", str(self.slots),
         ]  # fmt: skip
 
     def _start(self) -> subprocess.Popen[bytes]:
@@ -99,17 +101,12 @@ class ModelProcess:
         self._receive(process, "while loading the model")  # {"ready": true}
         return process
 
-    def complete(
-        self,
-        messages: Sequence[dict[str, str]],
-        *,
-        max_tokens: int,
-        stop: Sequence[str] = (),
-    ) -> Completion:
+    def generate(self, conversations: Sequence[Conversation]) -> list[list[Answer]]:
+        """The model's answers at each place to write of each conversation."""
         with self._lock:
             process = self._process or self._start()
             assert process.stdin is not None
-            request = {"messages": list(messages), "max_tokens": max_tokens, "stop": list(stop)}
+            request = {"conversations": [asdict(c) for c in conversations]}
             try:
                 process.stdin.write(json.dumps(request, ensure_ascii=False).encode() + b"\n")
                 process.stdin.flush()
@@ -118,12 +115,7 @@ class ModelProcess:
             reply = self._receive(process, "while translating")
         if "error" in reply:
             raise BackendRejected(f"{self.name}: the model failed: {reply['error']}")
-        return Completion(
-            str(reply["text"]),
-            str(reply.get("finish_reason") or "stop"),
-            int(reply.get("prompt_tokens", 0)),
-            int(reply.get("completion_tokens", 0)),
-        )
+        return [[Answer(**answer) for answer in answers] for answers in reply["answers"]]
 
     def _receive(self, process: subprocess.Popen[bytes], doing: str) -> dict[str, Any]:
         assert process.stdout is not None
@@ -191,37 +183,25 @@ def _serve(args: argparse.Namespace, out: IO[str]) -> int:
         return 1
     info = llama_cpp.llama_print_system_info()
     send({"system_info": info.decode() if isinstance(info, bytes) else str(info)})
-    llm = llama_cpp.Llama(
-        model_path=args.model,
-        n_ctx=args.context,
-        n_threads=args.threads,
-        n_batch=args.batch,
-        verbose=False,
-        seed=0,
+    engine = LlamaEngine(
+        args.model,
+        threads=args.threads,
+        context=args.context,
+        batch=args.batch,
+        slots=args.slots,
     )
+    scheduler = Scheduler(engine)
     send({"ready": True})
     for line in sys.stdin:
         request = json.loads(line)
         try:
-            reply: Any = llm.create_chat_completion(
-                messages=request["messages"],
-                temperature=0,
-                max_tokens=int(request["max_tokens"]),
-                stop=request.get("stop") or None,
-            )
+            conversations = [Conversation(**c) for c in request["conversations"]]
+            answers = scheduler.run(conversations)
         except Exception as exc:  # a Python-level failure: report it, keep serving
+            scheduler = Scheduler(engine)  # what the sequences hold is no longer known
             send({"error": f"{type(exc).__name__}: {exc}"})
             continue
-        choice = reply["choices"][0]
-        usage = reply.get("usage") or {}
-        send(
-            {
-                "text": choice["message"]["content"] or "",
-                "finish_reason": choice.get("finish_reason") or "stop",
-                "prompt_tokens": usage.get("prompt_tokens", 0),
-                "completion_tokens": usage.get("completion_tokens", 0),
-            }
-        )
+        send({"answers": [[asdict(a) for a in found] for found in answers]})
     return 0
 
 
@@ -231,6 +211,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--context", type=int, default=4096)
     parser.add_argument("--batch", type=int, default=512)
+    parser.add_argument("--slots", type=int, default=4)
     args = parser.parse_args(argv)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops us
     # replies go to the original stdout; anything native code prints goes to stderr
