@@ -1,6 +1,6 @@
 """Fake MT providers: a real HTTP server on 127.0.0.1 that speaks each provider's wire
 format (auth, request shape, limits, error bodies) and translates deterministically: every
-run of Chinese becomes ``trans``, tags, numbers and Latin words stay where they are.
+run of Chinese becomes ``trans`` words, tags, numbers and Latin words stay where they are.
 
 Faults are queued per server (``server.faults.append("429")``) and consumed one per request.
 """
@@ -22,7 +22,11 @@ _CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef“”]
 
 
 def fake_translate(text: str) -> str:
-    return _CJK.sub(" trans ", text).replace("  ", " ")
+    """Each run of Chinese becomes ``trans`` once per two characters (about as long as an
+    English translation runs); tags, numbers and Latin words stay where they are."""
+    return _CJK.sub(
+        lambda m: " " + " ".join(["trans"] * ((len(m.group(0)) + 1) // 2)) + " ", text
+    ).replace("  ", " ")
 
 
 @dataclass
@@ -280,9 +284,16 @@ class FakeServer:
             }
         units = json.loads(body["messages"][-1]["content"])
         self.log.append(Logged(path, headers, body, list(units.values())))
-        out = dict(zip(units, self._mangle(list(units.values()), fault), strict=True))
+        translated = self._mangle(list(units.values()), fault)
+        # each answer opens with the first words of its text, as the prompt asks
+        out: dict[str, Any] = {
+            key: [text[:8], t] for (key, text), t in zip(units.items(), translated, strict=True)
+        }
         if fault == "missing-key":
             out.pop(next(iter(out)))
+        if fault == "swap" and len(out) > 1:  # a model one row off: u1 and u2 swapped
+            keys = list(out)
+            out[keys[0]], out[keys[1]] = out[keys[1]], out[keys[0]]
         finish = "length" if fault == "length" else "stop"
         return 200, {
             "id": "chatcmpl-test",

@@ -231,6 +231,30 @@ def test_openai_reply_problems_are_retried(tmp_path: Path, monkeypatch: pytest.M
         assert all(e.msgstr for e in po)
 
 
+def test_a_reply_one_row_off_is_caught_and_each_unit_asked_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An LLM that answers u1 with u2's translation and u2 with u1's: tags and numbers may
+    well match (table cells), but each answer opens with its own text's first words."""
+    from tests.fakes import fake_translate
+
+    monkeypatch.setenv("FAKE_MT_KEY", KEY)
+    with FakeServer("openai") as server:
+        server.faults.append("swap")
+        root = _site(tmp_path, "openai", server)
+        (root / "content" / "post.md").write_text(
+            "| 年份 | 月份 |\n|---|---|\n| 年份的数字 | 月份的数字 |\n", "utf-8"
+        )
+        assert _run(root) == 0
+        first, *alone = server.log
+        assert len(first.texts) == 4 and [len(e.texts) for e in alone] == [1, 1]
+        assert sorted(t for e in alone for t in e.texts) == sorted(first.texts[:2])
+        for entry in polib.pofile(str(root / "locales/en/post.po")):
+            assert entry.msgstr == fake_translate(entry.msgid).strip() or entry.msgstr == (
+                fake_translate(entry.msgid)
+            )
+
+
 def test_the_glossary_reaches_the_prompt_and_the_check(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

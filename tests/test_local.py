@@ -22,6 +22,7 @@ from translator.backends.llama_batch import Answer
 from translator.cli import main
 
 from .conftest import CORPUS, REPO
+from .fakes import fake_translate
 
 FAKE_LLAMA = Path(__file__).parent / "fake_llama"
 
@@ -123,7 +124,7 @@ def test_each_unit_has_a_conversation_that_starts_with_the_title(
     assert sorted(asked[1:]) == sorted(
         ["运行 <x1/> 即可构建。", "2017年我们发布了第一个版本。", "详见<x1>官方文档</x1>。"]
     )
-    title = "<|im_start|>user\n安装指南<|im_end|>\n<|im_start|>assistant\ntrans<|im_end|>\n"
+    title = "<|im_start|>user\n安装指南<|im_end|>\n<|im_start|>assistant\ntrans trans<|im_end|>\n"
     for question, before in zip(asked[1:], model.before()[1:], strict=True):
         assert before.endswith(f"{title}<|im_start|>user\n{question}<|im_end|>\n"), question
         others = [q for q in asked[1:] if q != question]
@@ -144,7 +145,7 @@ def test_a_tag_at_a_sentence_edge_is_put_back_by_rule(model: FakeModel, tmp_path
     assert _translate(root) == 0
     assert "这是一个脚注。" in model.asked(), "the model never sees the edge tag"
     entry = polib.pofile(str(root / "locales/en/post.po")).find("这是一个脚注<x1/>。")
-    assert entry is not None and entry.msgstr == "trans<x1/>"
+    assert entry is not None and entry.msgstr == "trans trans trans trans<x1/>"
     # the tag goes where the source has it: before the sentence's last punctuation
     footnote = local._fitted(Answer("This is a footnote.", "stop"), "这是一个脚注<x1/>。", False)
     assert footnote.text == "This is a footnote<x1/>."
@@ -169,7 +170,7 @@ def test_chinese_left_is_looked_up_word_by_word(model: FakeModel, tmp_path: Path
     assert _translate(root) == 0
     assert {"运行", "即可构建"} <= set(model.asked()), "each word left, asked alone"
     entry = polib.pofile(str(root / "locales/en/post.po")).find("运行 <x1/> 即可构建。")
-    assert entry is not None and entry.msgstr == "trans <x1/> trans."
+    assert entry is not None and entry.msgstr == "trans <x1/> trans trans."
 
 
 def test_what_still_fails_is_a_rejected_draft_never_published(
@@ -206,7 +207,7 @@ def test_a_long_unit_goes_sentence_by_sentence(model: FakeModel, tmp_path: Path)
     before = model.before()
     assert asked[0] in before[1], "a sentence sees the ones before it"
     entry = polib.pofile(str(root / "locales/en/post.po"))[0]
-    assert entry.msgstr.count("trans") == len(asked)
+    assert entry.msgstr == " ".join(fake_translate(s).strip() for s in asked)
 
 
 def test_a_native_crash_is_reported_and_what_was_done_is_kept(

@@ -1,16 +1,25 @@
-"""OpenAI-compatible chat backends: the prompt, the JSON request and the JSON reply, shared
-by :class:`ChatBackend` (any Chat Completions API) and the offline ``local`` backend."""
+"""OpenAI-compatible chat backends (OpenAI, Ollama, vLLM, llama.cpp's server): the prompt,
+the JSON request and the JSON reply.
+
+Several units go in one request, each under an id (``u1``…); each comes back under its id
+with the opening words of the text it translates, copied. A reply whose opening words are
+not its own unit's (a model that slipped by one row and answered a neighbour), or whose
+length is far from the source's, is in doubt: that unit is asked again on its own."""
 
 from __future__ import annotations
 
+import html
 import json
+import re
 from typing import Any
 
 import httpx
 
 from ..markdown.cjk import language_of
 from .base import Backend
+from .checks import length_doubt
 from .http import HttpBackend, Limits, Retry
+from .wire import from_wire
 
 _base = language_of
 
@@ -18,7 +27,8 @@ _base = language_of
 SYSTEM_PROMPT = """\
 You translate parts of a blog post from {source} to {target}.
 You get a JSON object whose values are the texts; reply with a JSON object with the same \
-keys and the translations as values, and nothing else.
+keys, and nothing else. Under each key put a list of two strings: the first few words of \
+the text under that key, copied as they are, then its translation.
 Rules: keep every tag like <x id="1"/>, <g id="2"> and </g> exactly as it is, once, \
 moving it to where it belongs in the translation; translate the text inside <g> tags; \
 keep numbers, names, code and Latin-script terms as they are; no Chinese characters or \
@@ -57,11 +67,19 @@ class ChatBackend(HttpBackend):
     def chat_options(self, wire_texts: list[str]) -> dict[str, Any]:
         return chat_options(self.options, self.glossary, self.contexts, wire_texts)
 
-    def parse(self, response: httpx.Response, count: int) -> list[str]:
+    def fingerprint(self) -> str:
+        return json.dumps([super().fingerprint(), PROMPT_VERSION])
+
+    def parse(self, response: httpx.Response, texts: list[str]) -> list[str]:
         choice = response.json()["choices"][0]
         if choice.get("finish_reason") not in (None, "stop"):
             raise Retry(f"the model stopped: {choice.get('finish_reason')}")
-        return parse_reply(str(choice["message"]["content"]), count)
+        replies = parse_reply(str(choice["message"]["content"]), len(texts))
+        for i, (text, (opening, translation)) in enumerate(zip(texts, replies, strict=True)):
+            doubt = _shifted(i, opening, texts) or length_doubt(from_wire(text), translation)
+            if doubt and len(texts) > 1:
+                self.doubts[text] = doubt
+        return [translation for _opening, translation in replies]
 
 
 def chat_options(
@@ -123,16 +141,46 @@ def chat_body(
     }
 
 
-def parse_reply(content: str, count: int) -> list[str]:
-    """The translations of a JSON reply with keys u1…uN, strictly."""
+def parse_reply(content: str, count: int) -> list[tuple[str, str]]:
+    """(opening words copied, translation) under each key u1…uN of a JSON reply, strictly
+    (a bare string is taken as a translation with no opening words)."""
     start, end = content.find("{"), content.rfind("}")
     data = json.loads(content[start : end + 1])
     if not isinstance(data, dict):
         raise ValueError("the reply is not a JSON object")
-    missing = [f"u{i + 1}" for i in range(count) if not isinstance(data.get(f"u{i + 1}"), str)]
-    if missing:
-        raise ValueError(f"the reply lacks {', '.join(missing)}")
-    return [str(data[f"u{i + 1}"]) for i in range(count)]
+    found: list[tuple[str, str]] = []
+    for i in range(count):
+        value = data.get(f"u{i + 1}")
+        if isinstance(value, str):
+            found.append(("", value))
+        elif isinstance(value, list) and len(value) == 2 and all(isinstance(v, str) for v in value):
+            found.append((str(value[0]), str(value[1])))
+        else:
+            raise ValueError(f"the reply lacks u{i + 1}")
+    return found
+
+
+PROMPT_VERSION = 2  # part of the cache key: a new prompt is a new engine
+_PLAIN = re.compile(r"<[^<>]*>|\s+")
+
+
+def _opening(text: str) -> str:
+    return _PLAIN.sub("", html.unescape(_PLAIN.sub("", text)))[:6]
+
+
+def _shifted(index: int, opening: str, texts: list[str]) -> str | None:
+    """Why the reply under ``index`` seems to answer another unit: its opening words are
+    not its own text's, but another's."""
+    said = _opening(opening)
+    if not said:
+        return None
+    own = _opening(texts[index])
+    if own.startswith(said[: len(own)]) or said.startswith(own[: len(said)]):
+        return None
+    for j, other in enumerate(texts):
+        if j != index and _opening(other) and _opening(other).startswith(said[:3]):
+            return f"the reply under u{index + 1} opens with u{j + 1}'s text (shifted)"
+    return f"the reply under u{index + 1} does not open with its own text ({opening[:20]!r})"
 
 
 _: list[type[Backend]] = [ChatBackend]

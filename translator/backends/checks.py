@@ -9,6 +9,22 @@ from collections.abc import Collection
 from ..markdown.checks import chinese_left, tags_problem
 from ..markdown.placeholders import TAG
 
+
+def length_doubt(source: str, output: str) -> str | None:
+    """Why ``output`` seems too short or too long to translate ``source`` (a Chinese text of
+    some length: English runs two to five times its Han characters), or None."""
+    han = len(_HAN.findall(source))
+    if han < 8:
+        return None
+    plain = TAG.sub("", source)
+    expected = 3.2 * han + (len(plain) - han)
+    ratio = len(TAG.sub("", output)) / expected
+    if ratio < 0.3 or ratio > 3.0:
+        return f"{len(TAG.sub('', output))} characters for a text of {han} Chinese ones"
+    return None
+
+
+_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _TOKENS = re.compile(r"\d+(?:[.,:]\d+)*%?|[A-Za-z][A-Za-z0-9+#]*(?:[._-][A-Za-z0-9+#]+)*")
 
 

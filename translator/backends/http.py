@@ -96,13 +96,16 @@ class HttpBackend:
         self._fingerprint: str | None = None
         self._sent: dict[str, tuple[str, dict[int, str]]] = {}  # wire -> (text, glossary tags)
         self.retry_rejected = context.retry_rejected  # send again what was rejected before
+        # wire text -> why its answer is in doubt though it passes the checks (an LLM's
+        # reply that may belong to another unit of the batch): it is asked again alone
+        self.doubts: dict[str, str] = {}
 
     # -- what a provider writes ---------------------------------------------------------
 
     def request(self, texts: list[str], source: str, target: str) -> httpx.Request:
         raise NotImplementedError
 
-    def parse(self, response: httpx.Response, count: int) -> list[str]:
+    def parse(self, response: httpx.Response, texts: list[str]) -> list[str]:
         raise NotImplementedError
 
     def fingerprint(self) -> str:
@@ -230,7 +233,8 @@ class HttpBackend:
         problem = (
             f"the engine dropped the glossary term {lost!r}"
             if lost
-            else machine_problem(
+            else self.doubts.pop(wire, None)
+            or machine_problem(
                 text, result, cjk_target=is_cjk_locale(target), keep=self.kept_terms()
             )
         )
@@ -361,7 +365,7 @@ class HttpBackend:
                     self.sent_chars += sum(self.size(t) for t in wire_texts)
                 response = self.client.send(request)
                 self.raise_for_status(response)
-                results = self.parse(response, len(wire_texts))
+                results = self.parse(response, wire_texts)
                 if len(results) != len(wire_texts):
                     raise Retry(
                         f"{len(results)} translations for {len(wire_texts)} texts", reply=True

@@ -63,7 +63,7 @@ class DeepLBackend(HttpBackend):
             headers={"Authorization": f"DeepL-Auth-Key {self.secret}"},
         )
 
-    def parse(self, response: httpx.Response, count: int) -> list[str]:
+    def parse(self, response: httpx.Response, texts: list[str]) -> list[str]:
         return [str(t["text"]) for t in response.json()["translations"]]
 
 
@@ -92,7 +92,7 @@ class LibreTranslateBackend(HttpBackend):
             body["api_key"] = self.secret
         return self.client.build_request("POST", f"{self.endpoint}/translate", json=body)
 
-    def parse(self, response: httpx.Response, count: int) -> list[str]:
+    def parse(self, response: httpx.Response, texts: list[str]) -> list[str]:
         translated = response.json()["translatedText"]
         return [str(t) for t in translated] if isinstance(translated, list) else [str(translated)]
 
@@ -132,7 +132,7 @@ class AzureBackend(HttpBackend):
             headers=headers,
         )
 
-    def parse(self, response: httpx.Response, count: int) -> list[str]:
+    def parse(self, response: httpx.Response, texts: list[str]) -> list[str]:
         return [str(item["translations"][0]["text"]) for item in response.json()]
 
 
@@ -196,7 +196,7 @@ class AmazonBackend(HttpBackend):
         )
         return self.client.build_request("POST", url, content=data, headers=dict(signed.headers))
 
-    def parse(self, response: httpx.Response, count: int) -> list[str]:
+    def parse(self, response: httpx.Response, texts: list[str]) -> list[str]:
         return [str(response.json()["TranslatedText"])]
 
     def raise_for_status(self, response: httpx.Response) -> None:
@@ -250,7 +250,7 @@ class GoogleBackend(HttpBackend):
             headers=headers,
         )
 
-    def parse(self, response: httpx.Response, count: int) -> list[str]:
+    def parse(self, response: httpx.Response, texts: list[str]) -> list[str]:
         return [str(t["translatedText"]) for t in response.json()["data"]["translations"]]
 
     def raise_for_status(self, response: httpx.Response) -> None:
@@ -293,7 +293,7 @@ class GoogleV3Backend(GoogleBackend):
             headers={"Authorization": f"Bearer {self.secret}"},
         )
 
-    def parse(self, response: httpx.Response, count: int) -> list[str]:
+    def parse(self, response: httpx.Response, texts: list[str]) -> list[str]:
         data = response.json()
         key = "glossaryTranslations" if "glossaryTranslations" in data else "translations"
         return [str(t["translatedText"]) for t in data[key]]

@@ -4,7 +4,8 @@ real one takes minutes and the real model is 1.1 GB (it runs in bench/local_qual
 It offers the part of the library the model process uses: ``Llama`` for the tokenizer and
 the chat template, and the low-level context, memory, batch and decode calls. Its "model"
 answers the last user turn of each sequence the way tests.fakes.fake_translate does (Chinese
-runs become words), one character a token, and checks what it is given as llama.cpp would
+runs become words), a token for each Chinese character and for up to four Latin letters
+(about as real tokenizers cut), and checks what it is given as llama.cpp would
 not: every position taken in order, no sequence read before it was written. The "model
 file" it loads is JSON::
 
@@ -33,10 +34,25 @@ from typing import Any
 from tests.fakes import fake_translate
 
 SPECIAL = {"<|im_start|>": 1, "<|im_end|>": 2, "<|endoftext|>": 3}
-NAMES = {v: k for k, v in SPECIAL.items()}
-OFFSET = 16
-VOCAB = 0x10000 + OFFSET  # one token a character (the Basic Multilingual Plane)
-_SPLIT = re.compile("(" + "|".join(re.escape(s) for s in SPECIAL) + ")")
+VOCAB = 1 << 16  # ids are given out as pieces are first seen
+_PIECES = re.compile("(" + "|".join(re.escape(s) for s in SPECIAL) + r")|[A-Za-z]{1,4}|.", re.S)
+_ids: dict[str, int] = dict(SPECIAL)
+_pieces: dict[int, str] = {v: k for k, v in SPECIAL.items()}
+NAMES = dict(_pieces)
+
+
+def _id(piece: str) -> int:
+    if piece not in _ids:
+        _ids[piece] = len(_ids) + 16
+        _pieces[_ids[piece]] = piece
+        assert len(_ids) < VOCAB - 16
+    return _ids[piece]
+
+
+def _text(tokens: list[int]) -> str:
+    return "".join(_pieces[t] for t in tokens)
+
+
 _state: dict[str, Any] = {"system_info": "CPU : AVX = 1 | AVX2 = 1 | FMA = 1 | AMX_INT8 = 0 |"}
 
 
@@ -59,16 +75,10 @@ class Llama:
 
     def tokenize(self, text: bytes, add_bos: bool = True, special: bool = False) -> list[int]:
         assert special and not add_bos
-        out: list[int] = []
-        for part in _SPLIT.split(text.decode("utf-8")):
-            if part in SPECIAL:
-                out.append(SPECIAL[part])
-            else:
-                out += [min(ord(c), 0xFFFF) + OFFSET for c in part]
-        return out
+        return [_id(m.group(0)) for m in _PIECES.finditer(text.decode("utf-8"))]
 
     def detokenize(self, tokens: list[int], special: bool = False) -> bytes:
-        return "".join(NAMES.get(t, "") or chr(t - OFFSET) for t in tokens).encode("utf-8")
+        return _text([t for t in tokens if special or t not in NAMES]).encode()
 
 
 def llama_context_default_params() -> SimpleNamespace:
@@ -152,7 +162,7 @@ def llama_get_logits_ith(ctx: _Context, k: int) -> Any:
 
 def _next_token(held: list[int]) -> int:
     """What the model writes next in a sequence: its answer to the last user turn."""
-    text = "".join(NAMES.get(t, "") or chr(t - OFFSET) for t in held)
+    text = _text(held)
     head, _, written = text.rpartition("<|im_start|>assistant\n")
     asked = head.rpartition("<|im_start|>user\n")[2].partition("<|im_end|>")[0]
     answers: dict[int, str] = _state.setdefault("answers", {})
@@ -162,7 +172,7 @@ def _next_token(held: list[int]) -> int:
     answer = answers[key]
     if len(written) >= len(answer):
         return SPECIAL["<|im_end|>"]
-    return min(ord(answer[len(written)]), 0xFFFF) + OFFSET
+    return _id(next(_PIECES.finditer(answer, len(written))).group(0))
 
 
 def _answer(asked: str, before: str) -> str:
