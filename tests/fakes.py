@@ -2,11 +2,16 @@
 format (auth, request shape, limits, error bodies) and translates deterministically: every
 run of Chinese becomes ``trans`` words, tags, numbers and Latin words stay where they are.
 
-Faults are queued per server (``server.faults.append("429")``) and consumed one per request.
+Faults are queued per server (``server.faults.append("429")``) and consumed one per request;
+``server.always`` is a fault every request gets. ``server.billed`` counts what the provider
+would bill, by its own rule: DeepL the source's code points without tags, Google, Azure and
+Amazon every character sent, LibreTranslate nothing, a chat API tokens (a token per CJK
+character, one per four other characters: the rule of thumb OpenAI gives).
 """
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import threading
@@ -23,10 +28,16 @@ _CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef“”]
 
 def fake_translate(text: str) -> str:
     """Each run of Chinese becomes ``trans`` once per two characters (about as long as an
-    English translation runs); tags, numbers and Latin words stay where they are."""
-    return _CJK.sub(
-        lambda m: " " + " ".join(["trans"] * ((len(m.group(0)) + 1) // 2)) + " ", text
-    ).replace("  ", " ")
+    English translation runs), spaced from the words around it; tags, numbers, Latin words
+    and Markdown marks stay where they are."""
+
+    def words(m: re.Match[str]) -> str:
+        before = text[m.start() - 1 : m.start()]
+        after = text[m.end() : m.end() + 1]
+        run = " ".join(["trans"] * ((len(m.group(0)) + 1) // 2))
+        return (" " if before.isalnum() else "") + run + (" " if after.isalnum() else "")
+
+    return _CJK.sub(words, text)
 
 
 @dataclass
@@ -42,6 +53,8 @@ class FakeServer:
         self.provider = provider
         self.log: list[Logged] = []
         self.faults: list[str] = []
+        self.always = ""  # a fault on every request
+        self.billed = 0
         self.latency = 0.0
         self.started = 0  # requests received (counted before the latency: "in flight")
         self.in_flight = 0
@@ -116,7 +129,7 @@ class FakeServer:
         if self.latency:
             time.sleep(self.latency)
         handler = getattr(self, f"_{self.provider.replace('-', '_')}")
-        fault = self.faults.pop(0) if self.faults else ""
+        fault = self.faults.pop(0) if self.faults else self.always
         if fault == "timeout":
             time.sleep(1.5)
         if fault == "drop":
@@ -130,7 +143,23 @@ class FakeServer:
             return 200, {}, b"{not json"
         if fault == "throttle":  # how AWS's JSON protocol says 429
             return 400, {}, {"__type": "TooManyRequestsException", "message": "Rate exceeded"}
+        logged = len(self.log)
         status, reply = handler(path, headers, body, fault)
+        if status != 200 or len(self.log) == logged:
+            return status, {}, reply
+        texts = self.log[-1].texts
+        if self.provider == "deepl":
+            billed = sum(len(html.unescape(re.sub(r"<[^<>]*>", "", t))) for t in texts)
+        elif self.provider == "libretranslate":
+            billed = 0
+        elif self.provider == "openai":
+            billed = reply["usage"]["total_tokens"]
+        else:
+            billed = sum(len(t) for t in texts)
+        with self._flight:
+            self.billed += billed
+        if self.provider == "azure":
+            return status, {"X-metered-usage": str(billed)}, reply
         return status, {}, reply
 
     def _error(self, message: str) -> Any:
@@ -177,7 +206,11 @@ class FakeServer:
         out = self._mangle(texts, fault)
         return 200, {
             "translations": [
-                {"detected_source_language": "ZH", "text": t, "billed_characters": len(s)}
+                {
+                    "detected_source_language": "ZH",
+                    "text": t,
+                    "billed_characters": len(html.unescape(re.sub(r"<[^<>]*>", "", s))),
+                }
                 for t, s in zip(out, texts, strict=True)
             ]
         }
@@ -309,8 +342,24 @@ class FakeServer:
                     },
                 }
             ],
-            "usage": {"prompt_tokens": 10, "completion_tokens": 10, "total_tokens": 20},
+            "usage": _usage(body["messages"], json.dumps(out, ensure_ascii=False)),
         }
+
+
+_WIDE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]")
+
+
+def _tokens(text: str) -> int:
+    wide = len(_WIDE.findall(text))
+    return wide + -(-(len(text) - wide) // 4)
+
+
+def _usage(messages: list[dict[str, str]], reply: str) -> dict[str, int]:
+    """Token counts as a chat API reports them (estimated by the rule of thumb)."""
+    prompt = sum(_tokens(m["content"]) + 4 for m in messages)
+    completion = _tokens(reply) + 2
+    return {"prompt_tokens": prompt, "completion_tokens": completion,
+            "total_tokens": prompt + completion}  # fmt: skip
 
 
 def servers(*providers: str) -> Iterator[FakeServer]:

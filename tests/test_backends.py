@@ -437,3 +437,58 @@ def test_machine_output_must_not_invent_numbers(
     from translator.backends.checks import machine_problem
 
     assert machine_problem(source, output, cjk_target=False) == problem
+
+
+def test_the_estimate_is_what_each_provider_bills_within_ten_percent(
+    provider: tuple[str, FakeServer],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """DeepL bills code points without tags, Google, Azure and Amazon everything sent,
+    LibreTranslate nothing, a chat API tokens (approximate); a re-run bills nothing."""
+    import re
+
+    name, server = provider
+    monkeypatch.setenv("FAKE_MT_KEY", KEY)
+    root = _site(tmp_path, name, server)
+    for corpus_post in sorted(CORPUS.glob("20*.md"))[:3]:
+        shutil.copy(corpus_post, root / "content" / corpus_post.name)
+    capsys.readouterr()
+    assert _run(root, "--dry-run") == 0
+    dry = re.search(
+        rf"^{name}: .* ([\d,]+) (characters|tokens) billed", capsys.readouterr().out, re.M
+    )
+    assert dry is not None and not server.log, "a dry run sends nothing"
+    assert _run(root) == 0
+    out = capsys.readouterr().out
+    line = re.search(rf"^{name}: billed ([\d,]+) (\w+) \(estimated ([\d,]+)\)$", out, re.M)
+    assert line is not None, out
+    billed, estimated = (int(line.group(i).replace(",", "")) for i in (1, 3))
+    assert billed == server.billed, "what the run says it was billed is what the provider billed"
+    assert estimated == int(dry.group(1).replace(",", "")), "the dry run said the same"
+    assert abs(estimated - billed) <= 0.1 * billed, (estimated, billed)
+    assert name != "libretranslate" or billed == 0
+    requests, paid = len(server.log), server.billed
+    assert _run(root) == 0
+    assert len(server.log) == requests and server.billed == paid, "an unchanged re-run bills 0"
+
+
+def test_a_reply_always_rejected_is_paid_for_once_over_three_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("FAKE_MT_KEY", KEY)
+    with FakeServer("deepl") as server:
+        server.always = "drop-tag"  # every answer loses a tag: rejected, each time
+        root = _site(tmp_path, "deepl", server)
+        assert _run(root) == 1
+        first = (len(server.log), server.billed)
+        assert first[1] > 0
+        assert "rejected: deepl: en:" in capsys.readouterr().err
+        for _ in range(2):
+            assert _run(root) == 1, "rejected units wait for a person: the run says so"
+            assert (len(server.log), server.billed) == first, "nothing is paid for again"
+        po = polib.pofile(str(root / "locales/en/post.po"))
+        assert any("not published: tag" in e.tcomment for e in po)
+        assert _run(root, "--retry-rejected") == 1
+        assert len(server.log) > first[0], "--retry-rejected sends them again"

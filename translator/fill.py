@@ -30,6 +30,7 @@ class Fill:
     rejected: list[str] = field(default_factory=list)  # units an engine answered badly
     failed: list[str] = field(default_factory=list)  # backends that stopped, and why
     interrupted: bool = False  # stopped by Ctrl-C: what was done so far is kept
+    billed: dict[str, int] = field(default_factory=dict)  # backend -> what it was billed
     touched: set[int] = field(default_factory=set)  # catalogs (by index) given anything
     estimates: list[Estimate] = field(default_factory=list)  # a dry run's
 
@@ -124,7 +125,9 @@ class Estimate:
     backend: str
     texts: int = 0
     requests: int = 0
-    chars: int = 0
+    chars: int = 0  # characters sent, markup included (what --max-chars counts)
+    billed: int = 0  # what the provider bills for them, in ``unit``
+    unit: str = "characters"
     cost: float = 0.0
 
 
@@ -141,8 +144,11 @@ def estimate(
     estimates = []
     left = {locale: list(texts) for locale, texts in pending_texts(catalogs).items()}
     source = site.settings.source_locale
+    contexts = {text: r.context for text, r in requests_for(catalogs).items() if r.context}
     for backend in backends:
         found = Estimate(backend.name)
+        if isinstance(backend, HttpBackend):
+            backend.contexts = contexts  # a chat prompt carries them: they are billed
         for locale, texts in left.items():
             asked = offered(backend, locale, texts)
             if isinstance(backend, HttpBackend):
@@ -151,9 +157,11 @@ def estimate(
                 found.texts += len(todo)
                 found.requests += len(groups)
                 found.chars += sum(backend.size(w) for g in groups for w in g)
+                found.billed += sum(backend.bill(g, source, locale) for g in groups)
             left[locale] = [t for t in texts if t not in set(asked)]
         if isinstance(backend, HttpBackend):
-            found.cost = found.chars / 1e6 * backend.price
+            found.unit = backend.billing
+            found.cost = found.billed / 1e6 * backend.price
         estimates.append(found)
     return estimates
 
@@ -191,6 +199,8 @@ def fill(
                 close()
         for text, why in getattr(backend, "failed", {}).items():
             report.rejected.append(f"{backend.name}: {text[:40]!r}: {why}; left untranslated")
+        if getattr(backend, "requests", 0):
+            report.billed[backend.name] = int(getattr(backend, "billed", 0))
         if report.interrupted:
             break
     return report

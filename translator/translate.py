@@ -97,8 +97,8 @@ def translate(
     """
     backends = load_backends(site, backend_names, dry_run=dry_run, retry=retry_rejected)
     catalogs, extracted, current = collect(site, posts, locales, backends, on_error, step)
+    estimates = estimate(site, catalogs, backends)  # told beside what was billed
     if dry_run or max_chars is not None:
-        estimates = estimate(site, catalogs, backends)
         total = sum(e.chars for e in estimates)
         if dry_run:
             return [], Fill(estimates=estimates)
@@ -126,6 +126,7 @@ def translate(
             on_error(post, exc)
 
     report = fill(site, catalogs, backends, progress=progress, ready=finish)
+    report.estimates = estimates
     for index in sorted((extracted | report.touched) - set(outcomes)):
         finish(index)
     if report.interrupted:

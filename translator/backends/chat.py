@@ -67,8 +67,25 @@ class ChatBackend(HttpBackend):
     def chat_options(self, wire_texts: list[str]) -> dict[str, Any]:
         return chat_options(self.options, self.glossary, self.contexts, wire_texts)
 
+    billing = "tokens"
+
     def fingerprint(self) -> str:
         return json.dumps([super().fingerprint(), PROMPT_VERSION])
+
+    def bill(self, wire_texts: list[str], source: str, target: str) -> int:
+        """Tokens, roughly: the prompt as sent, and an answer of about the length a
+        translation into English runs (with each unit's opening words copied)."""
+        body = chat_body("model", wire_texts, source, target, self.chat_options(wire_texts))
+        prompt = sum(approx_tokens(m["content"]) for m in body["messages"]) + 4 * 2
+        answers = sum(
+            approx_tokens(from_wire(w)[:8]) + _answer_tokens(from_wire(w)) + 8 for w in wire_texts
+        )
+        return prompt + answers + 2
+
+    def billed_by(self, response: httpx.Response, wire_texts: list[str]) -> int:
+        usage = response.json().get("usage") or {}
+        total = usage.get("total_tokens")
+        return int(total) if isinstance(total, int) else super().billed_by(response, wire_texts)
 
     def parse(self, response: httpx.Response, texts: list[str]) -> list[str]:
         choice = response.json()["choices"][0]
@@ -161,7 +178,25 @@ def parse_reply(content: str, count: int) -> list[tuple[str, str]]:
 
 
 PROMPT_VERSION = 2  # part of the cache key: a new prompt is a new engine
-_PLAIN = re.compile(r"<[^<>]*>|\s+")
+_WIDE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]")
+
+
+def approx_tokens(text: str) -> int:
+    """About how many tokens a text is, by the rule of thumb chat APIs give: a token per
+    CJK character, and one per four other characters."""
+    wide = len(_WIDE.findall(text))
+    return wide + -(-(len(text) - wide) // 4)
+
+
+def _answer_tokens(text: str) -> int:
+    """About how many tokens an English translation of ``text`` takes: half a token per
+    Chinese character, the rest as it is."""
+    plain = _PLAIN.sub(" ", text)
+    wide = len(_WIDE.findall(plain))
+    return -(-wide // 2) + approx_tokens(_WIDE.sub("", plain))
+
+
+_PLAIN = re.compile(r"<[^<>]*(?:>|$)|\s+")  # tags (one cut short too) and spaces
 
 
 def _opening(text: str) -> str:

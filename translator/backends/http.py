@@ -63,7 +63,8 @@ class HttpBackend:
     default_endpoint = ""
     default_key_env: str | None = None  # the environment variable holding the secret
     limits = Limits(texts=50, chars=10_000)
-    price_per_million = 0.0  # estimated cost of a million billed characters, for --dry-run
+    price_per_million = 0.0  # estimated cost of a million billed units, for --dry-run
+    billing = "characters"  # what the provider bills by (see :meth:`bill`)
     default_parallel = 1  # requests at a time (``parallel``): for APIs of one text a request
     solo_retry = True  # a unit whose answer fails the checks is sent again, alone, once
 
@@ -90,6 +91,7 @@ class HttpBackend:
         self.throttle: Callable[[int], None] | None = None
         self.sent_chars = 0
         self.requests = 0
+        self.billed = 0  # what the provider billed (its own count where it gives one)
         self.failed: dict[str, str] = {}  # text -> why the engine gave nothing usable
         self.glossary: Mapping[str, str] = {}  # the current batch's terms
         self.contexts: dict[str, str] = {}  # text -> its context (JSON: title, before, after)
@@ -99,6 +101,7 @@ class HttpBackend:
         # wire text -> why its answer is in doubt though it passes the checks (an LLM's
         # reply that may belong to another unit of the batch): it is asked again alone
         self.doubts: dict[str, str] = {}
+        self._languages = ("", "")  # the current batch's (source, target)
 
     # -- what a provider writes ---------------------------------------------------------
 
@@ -131,6 +134,16 @@ class HttpBackend:
         if self._client is None:
             self._client = httpx.Client(timeout=self.timeout, verify=tls_context())
         return self._client
+
+    def bill(self, wire_texts: list[str], source: str, target: str) -> int:
+        """What a request of these texts is billed, in :attr:`billing` units: by default
+        every character sent, markup included (Google, Azure, Amazon)."""
+        return sum(len(w) for w in wire_texts)
+
+    def billed_by(self, response: httpx.Response, wire_texts: list[str]) -> int:
+        """What the provider billed for a request: its own count where the reply gives
+        one (DeepL, Azure, chat APIs), else :meth:`bill`'s."""
+        return self.bill(wire_texts, *self._languages)
 
     def size(self, text: str) -> int:
         return len(text.encode()) if self.limits.utf8_bytes else len(text)
@@ -250,6 +263,7 @@ class HttpBackend:
 
     def translate(self, batch: Batch) -> list[Suggestion | None]:
         source, target = batch.source_locale, batch.target_locale
+        self._languages = (source, target)
         self.glossary = batch.glossary
         self.contexts = {r.text: r.context for r in batch.requests if r.context}
         texts = [r.text for r in batch.requests]
@@ -366,6 +380,9 @@ class HttpBackend:
                 response = self.client.send(request)
                 self.raise_for_status(response)
                 results = self.parse(response, wire_texts)
+                billed = self.billed_by(response, wire_texts)
+                with self._counting:
+                    self.billed += billed
                 if len(results) != len(wire_texts):
                     raise Retry(
                         f"{len(results)} translations for {len(wire_texts)} texts", reply=True

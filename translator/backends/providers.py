@@ -16,8 +16,10 @@ import httpx
 
 from ..errors import BackendRejected
 from ..markdown.cjk import language_of
+from ..markdown.placeholders import TAG
 from .base import Backend, BackendContext
 from .http import HttpBackend, Limits, Retry
+from .wire import from_wire
 
 _base = language_of
 
@@ -66,6 +68,16 @@ class DeepLBackend(HttpBackend):
     def parse(self, response: httpx.Response, texts: list[str]) -> list[str]:
         return [str(t["text"]) for t in response.json()["translations"]]
 
+    def bill(self, wire_texts: list[str], source: str, target: str) -> int:
+        """DeepL bills the source's code points; with tag handling, not the tags."""
+        return sum(len(TAG.sub("", from_wire(w))) for w in wire_texts)
+
+    def billed_by(self, response: httpx.Response, wire_texts: list[str]) -> int:
+        counts = [t.get("billed_characters") for t in response.json()["translations"]]
+        if all(isinstance(c, int) for c in counts):
+            return sum(int(c) for c in counts)
+        return super().billed_by(response, wire_texts)
+
 
 class LibreTranslateBackend(HttpBackend):
     """A self-hosted LibreTranslate server, HTML mode, optional API key."""
@@ -91,6 +103,9 @@ class LibreTranslateBackend(HttpBackend):
         if self.key_env:
             body["api_key"] = self.secret
         return self.client.build_request("POST", f"{self.endpoint}/translate", json=body)
+
+    def bill(self, wire_texts: list[str], source: str, target: str) -> int:
+        return 0  # a self-hosted server bills nothing
 
     def parse(self, response: httpx.Response, texts: list[str]) -> list[str]:
         translated = response.json()["translatedText"]
@@ -134,6 +149,10 @@ class AzureBackend(HttpBackend):
 
     def parse(self, response: httpx.Response, texts: list[str]) -> list[str]:
         return [str(item["translations"][0]["text"]) for item in response.json()]
+
+    def billed_by(self, response: httpx.Response, wire_texts: list[str]) -> int:
+        metered = response.headers.get("X-metered-usage", "")
+        return int(metered) if metered.isdigit() else super().billed_by(response, wire_texts)
 
 
 class AmazonBackend(HttpBackend):

@@ -130,9 +130,11 @@ def translate_command(
     if dry_run:
         click.echo("dry run: nothing sent, nothing written")
         for e in report.estimates:
+            approx = "about " if e.unit == "tokens" else ""
             click.echo(
-                f"{e.backend}: {e.texts} texts in {e.requests} requests, "
-                f"{e.chars:,} characters, about {e.cost:.4f} (price per million: see config)"
+                f"{e.backend}: {e.texts} texts in {e.requests} requests, {e.chars:,} "
+                f"characters sent, {approx}{e.billed:,} {e.unit} billed, about {e.cost:.4f} "
+                "(price per million: see config)"
             )
         sys.exit(run.exit_code())
     run.site.save_records()
@@ -142,9 +144,13 @@ def translate_command(
             run.problem(line)
         summary.add(outcome)
     summary.close()
+    estimated = {e.backend: e for e in report.estimates}
     for name in chain:
         if report.sent.get(name):
             click.echo(f"{name}: {report.filled.get(name, 0)} of {report.sent[name]} texts filled")
+        if name in report.billed and name in estimated:
+            e = estimated[name]
+            click.echo(f"{name}: billed {report.billed[name]:,} {e.unit} (estimated {e.billed:,})")
     for line in report.rejected:
         run.problem(f"rejected: {line}")
     for line in report.failed:
