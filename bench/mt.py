@@ -3,9 +3,9 @@ HTTP server on 127.0.0.1 speaking the provider's wire format, 100 ms per request
 
     python bench/mt.py [--latency 0.1]
 
-For each provider: requests made, characters sent (tags not counted, as providers with tag
-handling do not bill them) against the characters of text that needs translating, and wall
-time; then the same site again, which must send nothing.
+For each provider: requests made, what the provider billed by its own rule (the fake
+counts as the provider does), the run's estimate of it and the error, wall time; then
+the same site again, which must bill nothing.
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
     sys.path.pop(0)
 
 import argparse
+import contextlib
+import io
 import math
 import os
 import re
@@ -64,7 +66,8 @@ def main_() -> int:
     units, chars = translatable(posts)
     print(f"{len(posts)} posts: {units} distinct units to translate, {chars:,} characters\n")
     print(
-        f"{'provider':16}{'requests':>9}{'limit':>8}{'chars sent':>12}{'x text':>8}{'seconds':>9}{'2nd run':>9}"
+        f"{'provider':16}{'requests':>9}{'limit':>7}{'billed':>9}{'unit':>11}{'estimate':>10}"
+        f"{'error':>8}{'seconds':>9}{'re-run billed':>15}"
     )
     os.environ["FAKE_MT_KEY"] = KEY
     os.environ["FAKE_AWS_ACCESS_KEY_ID"] = AWS_ACCESS
@@ -79,28 +82,36 @@ def main_() -> int:
                 f'locales = ["en"]\nbackend = "{name}"\n[backends.{name}]\nendpoint = "{server.url}"\n'
                 f'key_env = "FAKE_MT_KEY"\n{options}'
             )
+            out = io.StringIO()
             start = time.perf_counter()
-            main(["translate", "--root", str(site), str(site / "content")])
+            with contextlib.redirect_stdout(out):
+                main(["translate", "--root", str(site), str(site / "content")])
             seconds = time.perf_counter() - start
-            requests = len(server.log)
-            sent = sum(len(_TAGS.sub("", t)) for t in server.texts)
-            main(["translate", "--root", str(site), str(site / "content")])
-            again = len(server.log) - requests
-            ideal = math.ceil(units / limit)
+            said = re.search(
+                rf"^{name}: billed [\d,]+ (\w+) \(estimated ([\d,]+)\)$", out.getvalue(), re.M
+            )
+            unit, estimate = (
+                (said.group(1), int(said.group(2).replace(",", ""))) if said else ("?", 0)
+            )
+            requests, billed = len(server.log), server.billed
+            with contextlib.redirect_stdout(io.StringIO()):
+                main(["translate", "--root", str(site), str(site / "content")])
+            again = server.billed - billed
+            error = (
+                f"{(estimate - billed) / billed:+.1%}" if billed else ("0" if not estimate else "—")
+            )
             print(
-                f"{name:16}{requests:>9}{ideal:>8}{sent:>12,}{sent / chars:>8.2f}{seconds:>9.2f}"
-                f"{again:>9}"
+                f"{name:16}{requests:>9}{math.ceil(units / limit):>7}{billed:>9,}{unit:>11}"
+                f"{estimate:>10,}{error:>8}{seconds:>9.2f}{again:>15,}"
             )
     print(
-        "\nlimit = ceil(units / the provider's texts per request); x text = chars sent / chars to translate"
+        "\nlimit = ceil(units / the provider's texts per request); billed = what the fake provider"
+        "\ncounted by the provider's own rule; estimate = what translate --dry-run would say"
     )
     return 0
 
 
 if __name__ == "__main__":
-    import contextlib
-    import io
-
     with contextlib.redirect_stderr(io.StringIO()):
         code = main_()
     sys.exit(code)
