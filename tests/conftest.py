@@ -36,12 +36,14 @@ def _hermetic(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPath
 
 @pytest.fixture
 def demo_site(tmp_path: Path) -> Path:
-    """A copy of the repository's demo site (content/ + locales/) in a temporary folder."""
+    """A copy of the repository's demo site (content/, locales/ and its build records in
+    .translator/) in a temporary folder."""
     site = tmp_path / "site"
     site.mkdir()
     shutil.copytree(REPO / "content", site / "content")
-    if (REPO / "locales").is_dir():
-        shutil.copytree(REPO / "locales", site / "locales")
+    for folder in ("locales", ".translator"):
+        if (REPO / folder).is_dir():
+            shutil.copytree(REPO / folder, site / folder)
     return site
 
 

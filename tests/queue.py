@@ -209,7 +209,7 @@ def tree(root: Path) -> dict[str, bytes]:
         data = path.read_bytes()
         if path.suffix == ".po":
             data = re.sub(rb'"(POT-Creation|PO-Revision)-Date: [^"]*"', b"DATE", data)
-        elif path.name == ".built.json":
+        elif path.suffix == ".json" and ".translator" in path.parts:  # build records
             data = re.sub(rb'"catalog_hash": "[^"]*"', b"HASH", data)
         found[path.relative_to(root).as_posix()] = data
     return found

@@ -12,7 +12,7 @@ import pytest
 
 from translator.cli import main
 
-from .conftest import FIXTURES
+from .conftest import FIXTURES, REPO
 
 BAD = FIXTURES / "bad"
 CASES = tomllib.loads((BAD / "cases.toml").read_text("utf-8"))
@@ -100,3 +100,42 @@ def test_bad_config_names_the_file(
     assert code == 2
     assert err.startswith("translator.toml:") or err.startswith(str(demo_site / "translator.toml"))
     assert "\n" not in err
+
+
+@pytest.mark.parametrize(
+    ("setting", "message"),
+    [
+        (
+            'output = "../../../{stem}.{locale}.md"',
+            "translator.toml:1: output escapes the site root",
+        ),
+        ('catalog = "/tmp/{locale}-{name}.po"', "translator.toml:1: catalog escapes the site root"),
+        ('locales_dir = "../locales"', "translator.toml:1: locales_dir escapes the site root"),
+    ],
+)
+def test_a_setting_that_leads_outside_the_site_is_refused_before_anything_is_done(
+    setting: str, message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    site = tmp_path / "a" / "b" / "site"
+    shutil.copytree(REPO / "content", site / "content")
+    (site / "translator.toml").write_text(setting + "\n")
+    before = sorted(tmp_path.rglob("*"))
+    assert main(["translate", "--root", str(site), str(site / "content"), "--to", "en"]) == 2
+    assert capsys.readouterr().err.strip().endswith(message)
+    assert sorted(tmp_path.rglob("*")) == before, "nothing written, inside the site or out"
+
+
+def test_a_symlink_that_leads_outside_the_site_is_not_written_through(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    site = tmp_path / "site"
+    shutil.copytree(REPO / "content", site / "content")
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    shutil.rmtree(site / "content" / "en")
+    (site / "content" / "en").symlink_to(outside)  # where the English posts go
+    code = main(["translate", "--root", str(site), str(site / "content"), "--to", "en"])
+    assert code == 2
+    assert "would write outside the site root" in capsys.readouterr().err
+    assert list(outside.iterdir()) == [], "nothing written through the link"
+    assert (site / "locales" / "en").is_dir(), "the catalogs inside the site are written"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -282,6 +283,23 @@ def test_the_committed_demo_site_is_in_sync(demo_site: Path, chdir) -> None:
     assert main(["translate"]) == 0
     assert (demo_site / SEED_OUT).read_bytes() == built
     assert b'title: "OpenStack Boston Summit: a live report"' in built
+
+
+def test_build_records_sit_out_of_the_catalogs_way_and_old_ones_are_taken_over(
+    demo_site: Path, chdir
+) -> None:
+    chdir(demo_site)
+    assert [p.name for p in (demo_site / "locales/en").iterdir()] == sorted(
+        p.name for p in (demo_site / "locales/en").glob("*.po")
+    ), "only catalogs where catalog scanners look"
+    new = demo_site / ".translator/builds/en.json"
+    old = demo_site / "locales/en/.built.json"
+    records = json.loads(new.read_text("utf-8"))["posts"]
+    new.rename(old)  # as an older version left them
+    assert main(["check"]) == 0, "the old records still count"
+    assert main(["build"]) == 0
+    assert not old.exists() and json.loads(new.read_text("utf-8"))["posts"].keys() == records.keys()
+    assert main(["check"]) == 0
 
 
 def test_bom_and_crlf_posts_round_trip_exactly(tmp_path: Path, chdir) -> None:

@@ -15,7 +15,7 @@ from .markdown.checks import problem_with
 from .markdown.cjk import is_cjk_locale
 from .markdown.document import encode_post, parse_post
 from .markdown.reassembler import assemble
-from .site.files import digest, write_atomic
+from .site.files import digest, inside, write_atomic
 from .site.paths import PostPaths
 from .site.records import Built
 
@@ -115,7 +115,7 @@ def build(site: Site, post: PostPaths, locale: str) -> Outcome:
         )
     outcome.count(catalog)
     output, outcome.problems = render(site, post, locale, catalog)
-    target = site.settings.root / site.output_path(post, locale)
+    target = inside(site.settings.root, site.settings.root / site.output_path(post, locale))
     if not target.is_file() or target.read_bytes() != output:
         write_atomic(target, output)
         outcome.output_written = True

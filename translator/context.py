@@ -22,10 +22,10 @@ from .markdown.document import parse_post
 from .markdown.segmenter import segment_post
 from .markdown.units import Segmentation
 from .site.config import Settings
-from .site.files import digest
+from .site.files import digest, inside
 from .site.glossary import Glossary, load_glossary
 from .site.paths import PostPaths
-from .site.records import RECORD, Records
+from .site.records import RECORD, Records, records_path
 
 EXTRACT_FORMAT = 2  # bump when segmentation changes what units a post yields
 
@@ -113,8 +113,9 @@ class Site:
 
     def records(self, locale: str) -> Records:
         if locale not in self._records:
-            path = self.settings.root / self.settings.locales_dir / locale / RECORD
-            self._records[locale] = Records(path)
+            root = self.settings.root
+            legacy = root / self.settings.locales_dir / locale / RECORD
+            self._records[locale] = Records(inside(root, records_path(root, locale)), legacy)
         return self._records[locale]
 
     def save_records(self) -> None:
@@ -181,7 +182,7 @@ class Site:
         self, post: PostPaths, locale: str, catalog: PostCatalog, *, changed: bool = False
     ) -> bool:
         self._catalogs.pop((post.source, locale), None)
-        path = self.settings.root / self.catalog_path(post, locale)
+        path = inside(self.settings.root, self.settings.root / self.catalog_path(post, locale))
         return write_catalog(path, catalog, changed=changed)
 
     def extracted(self, post: PostPaths, locale: str) -> str | None:

@@ -8,6 +8,8 @@ import os
 from pathlib import Path
 from typing import Protocol
 
+from ..site.files import inside
+
 
 class Cache(Protocol):
     def get(self, key: str) -> str | None: ...
@@ -19,8 +21,9 @@ class MachineCache:
     """Every machine translation ever paid for, by key: an append-only JSON-lines file,
     flushed after each request, so a run killed at any point resumes without re-sending."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, root: Path | None = None) -> None:
         self.path = path
+        self.root = root  # the site: the cache must lie inside it
         self._entries: dict[str, str] | None = None
         self._pending: list[tuple[str, str]] = []
 
@@ -49,6 +52,8 @@ class MachineCache:
     def flush(self) -> None:
         if not self._pending:
             return
+        if self.root is not None:
+            inside(self.root, self.path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self.path.open("a", encoding="utf-8") as handle:
             for key, value in self._pending:

@@ -85,7 +85,9 @@ class HttpBackend:
         self.dry_run = context.dry_run
         self._client: httpx.Client | None = None
         # where paid results are kept; a worker swaps in one shared by every machine
-        self.cache: Cache = MachineCache(context.root / CACHE_DIR / "mt" / f"{self.name}.jsonl")
+        self.cache: Cache = MachineCache(
+            context.root / CACHE_DIR / "mt" / f"{self.name}.jsonl", context.root
+        )
         # called before each request with the characters it sends: a limiter shared by
         # every process (a worker's Redis token bucket) can make it wait
         self.throttle: Callable[[int], None] | None = None

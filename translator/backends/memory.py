@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ..catalogs.po import read_catalog
 from ..errors import CatalogError, ConfigError
-from ..site.files import write_atomic
+from ..site.files import inside, write_atomic
 from .base import Backend, BackendContext, Batch, Suggestion
 
 CACHE_DIR = ".translator-cache"
@@ -63,7 +63,7 @@ class MemoryBackend:
             files[path.name] = {"stamp": stamp, "entries": approved}
         if files != cached and not self._dry_run:
             data = json.dumps({"version": 1, "files": files}, ensure_ascii=False, sort_keys=True)
-            write_atomic(cache_path, data.encode())
+            write_atomic(inside(self._root, cache_path), data.encode())
         memory: dict[str, tuple[str, str]] = {}
         for name, entry in files.items():
             where = _relative(folder / name, self._root)

@@ -100,6 +100,13 @@ def load_settings(root: Path) -> Settings:
     for key in ("catalog", "output"):
         if key in values:
             _check_pattern(values[key], key, source)
+    for key in ("locales_dir", "glossary"):
+        if key in values and _escapes(values[key]):
+            raise ConfigError(f"{key} escapes the site root", source, _line_of(source, key))
+    for locale in [values.get("source_locale", "zh"), *values.get("locales", ())]:
+        if not LOCALE.fullmatch(locale):
+            key = "locales" if locale != values.get("source_locale") else "source_locale"
+            raise ConfigError(f"{locale!r} is not a locale", source, _line_of(source, key))
     for locale, policy in [
         ("", values.get("policy", "machine")),
         *values.get("policies", {}).items(),
@@ -130,6 +137,17 @@ def _check_pattern(pattern: str, key: str, source: Path) -> None:
         raise ConfigError(
             f"{key}: the pattern must contain {{locale}}", source, _line_of(source, key)
         )
+    if _escapes(pattern):
+        raise ConfigError(f"{key} escapes the site root", source, _line_of(source, key))
+
+
+LOCALE = re.compile(r"[A-Za-z]{2,8}(?:[_-][A-Za-z0-9]{1,8})*")  # en, zh-Hans, pt_BR, sr-Latn-RS
+
+
+def _escapes(pattern: str) -> bool:
+    """Whether a path pattern could lead outside the site root: an absolute path, or a
+    ``..`` (the placeholders themselves are paths inside the site, a locale or a stem)."""
+    return pattern.startswith(("/", "\\", "~")) or ".." in re.split(r"[/\\]", pattern)
 
 
 def _load(path: Path) -> dict[str, Any]:

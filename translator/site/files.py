@@ -11,10 +11,22 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from ..errors import InputError
+
 
 def digest(data: bytes) -> str:
     """A short, stable content hash: ``sha256:`` and 16 hex digits."""
     return "sha256:" + hashlib.sha256(data).hexdigest()[:16]
+
+
+def inside(root: Path, path: Path) -> Path:
+    """``path``, checked to lie inside ``root`` once every symlink of its folder is resolved
+    (a file that is itself a symlink is replaced by the write, never followed): a setting
+    or a link can never make the tool write elsewhere."""
+    folder = path.parent.resolve()
+    if not folder.is_relative_to(root.resolve()):
+        raise InputError(f"would write outside the site root ({folder})", path)
+    return path
 
 
 def write_atomic(path: Path, data: bytes) -> None:

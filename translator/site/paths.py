@@ -17,7 +17,7 @@ from functools import lru_cache
 from pathlib import Path, PurePosixPath
 
 from ..errors import InputError
-from .config import Settings
+from .config import LOCALE, Settings
 
 MARKDOWN = (".md", ".markdown")
 JEKYLL_CONFIGS = ("_config.yml", "_config.yaml", "_config.toml")
@@ -106,11 +106,14 @@ def _has_jekyll_config(folder: Path) -> bool:
 def known_locales(settings: Settings, requested: Iterable[str] = ()) -> list[str]:
     """Requested locales, else configured ones, else the folders under ``locales/``."""
     wanted = list(dict.fromkeys(requested)) or list(settings.locales)
+    for locale in wanted:
+        if not LOCALE.fullmatch(locale):
+            raise InputError(f"{locale!r} is not a locale (like en, ja, zh-Hant, pt_BR)")
     if wanted:
         return wanted
     base = settings.root / settings.locales_dir
     if base.is_dir():
-        return sorted(p.name for p in base.iterdir() if p.is_dir() and not p.name.startswith("."))
+        return sorted(p.name for p in base.iterdir() if p.is_dir() and LOCALE.fullmatch(p.name))
     return []
 
 

@@ -1,7 +1,10 @@
 """Which catalog state each built post came from: a small record per locale,
-``<locales_dir>/<locale>/.built.json``, so that ``check`` can tell a catalog changed since
-the build from a built post edited by hand, without a database and without touching a
-byte of the post itself."""
+``.translator/builds/<locale>.json`` at the site root (committed with the site), so that
+``check`` can tell a catalog changed since the build from a built post edited by hand,
+without a database and without touching a byte of the post itself. It lives out of the
+catalogs' folders, where catalog scanners (``pocount locales/``, Weblate's component
+discovery) would take it for a translation file; records left by an older version in
+``<locales_dir>/<locale>/.built.json`` are taken over on the next save."""
 
 from __future__ import annotations
 
@@ -11,7 +14,12 @@ from pathlib import Path
 
 from .files import locked, write_atomic
 
-RECORD = ".built.json"
+RECORD = ".built.json"  # where records were kept before: taken over, then removed
+RECORDS_DIR = ".translator/builds"
+
+
+def records_path(root: Path, locale: str) -> Path:
+    return root / RECORDS_DIR / f"{locale}.json"
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,8 +44,9 @@ class Built:
 class Records:
     """The build records of one locale, loaded on first use and saved once, if changed."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, legacy: Path | None = None) -> None:
         self.path = path
+        self.legacy = legacy  # the older location, read until the next save removes it
         self._loaded: dict[str, Built] | None = None
         self._changed: dict[str, Built] = {}
 
@@ -45,12 +54,9 @@ class Records:
     def entries(self) -> dict[str, Built]:
         if self._loaded is None:
             self._loaded = {}
-            try:
-                data = json.loads(self.path.read_text("utf-8"))
-                for output, fields in data.get("posts", {}).items():
-                    self._loaded[output] = Built(**fields)
-            except (OSError, ValueError, TypeError):
-                pass  # no record (or a broken one) only means slower checks
+            for path in (self.legacy, self.path):  # the newer location wins
+                if path is not None:
+                    self._loaded.update(_read(path))
         return self._loaded
 
     def get(self, output: str) -> Built | None:
@@ -64,7 +70,8 @@ class Records:
     def save(self) -> None:
         """Write this run's records over what the file holds now (another process, such
         as a site worker, may have recorded other posts since it was read)."""
-        if not self._changed:
+        moving = self.legacy is not None and self.legacy.exists()
+        if not self._changed and not moving:
             return
         with locked(self.path):
             self._loaded = None
@@ -72,4 +79,14 @@ class Records:
             posts = {k: asdict(v) for k, v in sorted(self.entries.items())}
             text = json.dumps({"version": 1, "posts": posts}, indent=1, ensure_ascii=False)
             write_atomic(self.path, (text + "\n").encode())
+            if moving and self.legacy is not None:
+                self.legacy.unlink()  # every record it held is in the new file now
         self._changed = {}
+
+
+def _read(path: Path) -> dict[str, Built]:
+    try:
+        data = json.loads(path.read_text("utf-8"))
+        return {output: Built(**fields) for output, fields in data.get("posts", {}).items()}
+    except (OSError, ValueError, TypeError):
+        return {}  # no record (or a broken one) only means slower checks
