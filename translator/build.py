@@ -3,10 +3,12 @@ policy publishes and what passes the checks), and write it with its build record
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from babel.messages.catalog import Message
 
 from .catalogs.po import read_catalog
-from .catalogs.provenance import PostCatalog
+from .catalogs.provenance import PostCatalog, content_digest
 from .catalogs.scan import EntryLines
 from .catalogs.states import origin_of, publishes, state_of
 from .context import Outcome, Site
@@ -22,8 +24,9 @@ from .site.records import Built
 
 def render(
     site: Site, post: PostPaths, locale: str, catalog: PostCatalog
-) -> tuple[bytes, list[str]]:
-    """The per-locale post for ``catalog`` and the problems found on the way."""
+) -> tuple[bytes, list[str], set[tuple[str | None, str]]]:
+    """The per-locale post for ``catalog``, the problems found on the way, and the
+    (msgctxt, msgid) of the entries they make broken."""
     seg = site.segment(post)
     policy, show_stale = site.policy(locale)
     cjk_target = is_cjk_locale(locale)
@@ -67,18 +70,23 @@ def render(
     problems = []
     found: list[tuple[Message | None, str]] = [(m, why) for m, why in rejected]
     found += [(find(p.unit.text, p.unit.context), p.message) for p in result.problems]
+    broken = set()
     for entry, why in found:
         problems.append(lines.report(po, entry, f"{why}; the source text is used"))
+        if entry is not None:
+            broken.add((entry.context, str(entry.id)))
     output = encode_post(seg.post, result.text)
     try:
         parse_post(output, seg.post.path)  # what we publish must read back as a post
     except PostError as exc:
         raise BuildError(f"built post would not parse: {exc.message}", post.source) from exc
-    return output, problems
+    return output, problems, broken
 
 
 def up_to_date(site: Site, post: PostPaths, locale: str) -> Built | None:
-    """The build record, if it says the post is current."""
+    """The build record, if it says the post is current: same source, same output, same
+    policy, and the same catalog — its bytes, or failing that its content (a PO editor's
+    save that only re-wraps lines or bumps a date changes nothing)."""
     record = site.records(locale).get(site.output_path(post, locale))
     if record is None:
         return None
@@ -96,7 +104,19 @@ def up_to_date(site: Site, post: PostPaths, locale: str) -> Built | None:
         digest(output),
         site.policy_id(locale),
     )
-    return record if current.same_build(record) else None
+    if current.same_build(record):
+        return record
+    if not record.catalog_content or current.catalog_hash == record.catalog_hash:
+        return None
+    if not current.same_build(replace(record, catalog_hash=current.catalog_hash)):
+        return None  # something besides the catalog's bytes changed
+    try:
+        parsed = site.read(post, locale)
+    except CatalogError:
+        return None  # the slow path reports it, with its line
+    if parsed is None or content_digest(parsed) != record.catalog_content:
+        return None
+    return replace(record, catalog_hash=current.catalog_hash)
 
 
 def build(site: Site, post: PostPaths, locale: str) -> Outcome:
@@ -105,6 +125,7 @@ def build(site: Site, post: PostPaths, locale: str) -> Outcome:
     if record is not None and record.counts:
         outcome.counts, outcome.obsolete = dict(record.counts), record.obsolete
         outcome.problems = list(record.problems)  # reported until the catalog is fixed
+        site.records(locale).put(site.output_path(post, locale), record)  # its bytes, now
         return outcome
     path = site.settings.root / site.catalog_path(post, locale)
     catalog = read_catalog(path)
@@ -113,8 +134,8 @@ def build(site: Site, post: PostPaths, locale: str) -> Outcome:
             f"no catalog for {locale}: run 'translator extract {post.source} --to {locale}' first",
             site.catalog_path(post, locale),
         )
-    outcome.count(catalog)
-    output, outcome.problems = render(site, post, locale, catalog)
+    output, outcome.problems, broken = render(site, post, locale, catalog)
+    outcome.count(catalog, broken)
     target = inside(site.settings.root, site.settings.root / site.output_path(post, locale))
     if not target.is_file() or target.read_bytes() != output:
         write_atomic(target, output)
@@ -130,6 +151,7 @@ def build(site: Site, post: PostPaths, locale: str) -> Outcome:
             outcome.counts,
             outcome.obsolete,
             outcome.problems,
+            content_digest(catalog),
         ),
     )
     return outcome

@@ -1,18 +1,21 @@
 """Check: say, without writing anything, why a post is out of date in a locale (if it is),
-one reason per kind (extract, build, edited, untranslated, fuzzy, obsolete, glossary)."""
+one reason per kind (extract, build, edited, problems, untranslated, fuzzy, obsolete,
+glossary)."""
 
 from __future__ import annotations
 
 from .build import render, up_to_date
 from .catalogs.po import read_catalog, same_content
-from .catalogs.provenance import SOURCE_HASH
+from .catalogs.provenance import SOURCE_HASH, content_digest
 from .catalogs.scan import EntryLines
 from .context import Outcome, Site
 from .site.files import digest
 from .site.paths import PostPaths
 
-STALE_KINDS = ("extract", "build", "edited", "untranslated", "fuzzy", "obsolete", "glossary")
-DEFAULT_FAIL_ON = ("extract", "build", "edited")
+STALE_KINDS = (
+    "extract", "build", "edited", "problems", "untranslated", "fuzzy", "obsolete", "glossary",
+)  # fmt: skip
+DEFAULT_FAIL_ON = ("extract", "build", "edited", "problems")
 
 
 def check(
@@ -43,15 +46,20 @@ def check(
             outcome.out_of_date.append(("extract", "extract would change the catalog"))
         outcome.count(old)
     outcome.out_of_date.extend(_build_state(site, post, locale, output))
-    if text is not None and (counts or outcome.out_of_date):
-        record = site.records(locale).get(output)
-        data = site.catalog_data(post, locale)
-        if record is not None and record.counts and data and record.catalog_hash == digest(data):
-            outcome.counts, outcome.obsolete = dict(record.counts), record.obsolete
-        else:
-            catalog = site.read(post, locale)
-            assert catalog is not None
-            outcome.count(catalog)
+    record = up_to_date(site, post, locale)
+    if record is not None and record.counts:
+        # what the build found stays a problem until the catalog (or the source) changes
+        outcome.counts, outcome.obsolete = dict(record.counts), record.obsolete
+        outcome.problems = list(record.problems)
+    elif text is not None and (counts or outcome.out_of_date):
+        catalog = site.read(post, locale)
+        assert catalog is not None
+        outcome.count(catalog)
+    if outcome.problems:
+        n = len(outcome.problems)
+        outcome.out_of_date.append(
+            ("problems", f"{n} {'entry' if n == 1 else 'entries'} not usable")
+        )
     if outcome.untranslated:
         outcome.out_of_date.append(("untranslated", f"{outcome.untranslated} untranslated"))
     if outcome.fuzzy:
@@ -59,9 +67,10 @@ def check(
     if outcome.obsolete:
         outcome.out_of_date.append(("obsolete", f"{outcome.obsolete} obsolete"))
     if glossary:
-        outcome.problems.extend(_glossary_problems(site, post, locale))
-        if outcome.problems:
-            outcome.out_of_date.append(("glossary", f"{len(outcome.problems)} ignore the glossary"))
+        ignored = _glossary_problems(site, post, locale)
+        outcome.problems.extend(ignored)
+        if ignored:
+            outcome.out_of_date.append(("glossary", f"{len(ignored)} ignore the glossary"))
     return outcome
 
 
@@ -94,7 +103,9 @@ def _build_state(site: Site, post: PostPaths, locale: str, output: str) -> list[
     if record is not None:
         if digest(built) != record.output_hash:
             reasons.append(("edited", f"built post {output} was edited by hand"))
-        if digest(catalog_data) != record.catalog_hash:
+        if digest(catalog_data) != record.catalog_hash and not _same_content(
+            site, post, locale, record.catalog_content
+        ):
             reasons.append(("build", "catalog changed since build"))
         if record.policy != site.policy_id(locale):
             reasons.append(("build", "publishing policy changed since build"))
@@ -103,7 +114,15 @@ def _build_state(site: Site, post: PostPaths, locale: str, output: str) -> list[
         return reasons
     catalog = read_catalog(site.settings.root / site.catalog_path(post, locale))
     assert catalog is not None
-    rendered, _problems = render(site, post, locale, catalog)
+    rendered, _problems, _broken = render(site, post, locale, catalog)
     if rendered != built:
         reasons.append(("build", f"built post {output} differs from the catalog"))
     return reasons
+
+
+def _same_content(site: Site, post: PostPaths, locale: str, recorded: str) -> bool:
+    """Whether the catalog says what it said at the build, however it is laid out now."""
+    if not recorded:
+        return False
+    catalog = site.read(post, locale)
+    return catalog is not None and content_digest(catalog) == recorded

@@ -10,6 +10,7 @@ not rebuilt, so a no-op run over a whole site reads and hashes files but parses 
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -54,11 +55,11 @@ class Outcome:
     @property
     def fuzzy(self) -> int:
         """Entries waiting for a person's approval: everything fuzzy in the PO file."""
-        waiting = (State.MACHINE, State.STALE, State.SUGGESTED, State.REJECTED)
+        waiting = (State.MACHINE, State.STALE, State.SUGGESTED, State.REJECTED, State.BROKEN)
         return sum(self.of(s) for s in waiting)
 
-    def count(self, catalog: PostCatalog) -> None:
-        self.counts = count_states(catalog)
+    def count(self, catalog: PostCatalog, broken: Collection[tuple[str | None, str]] = ()) -> None:
+        self.counts = count_states(catalog, broken)
         self.obsolete = len(catalog.obsolete)
 
 

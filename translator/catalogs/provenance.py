@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -39,6 +41,30 @@ class PostCatalog(Catalog):
                     self.extra_headers[known] = value.strip()
 
     mime_headers = property(_get_headers, _set_headers)
+
+
+def content_digest(catalog: Catalog) -> str:
+    """What a catalog says, as far as publishing goes, hashed: each live entry's msgctxt,
+    msgid, msgstr, flags, whether it has a previous msgid, and the translator comments the
+    tool reads. Line wrapping, header order, dates and obsolete entries are layout: a save
+    by a PO editor that changes only those changes nothing here."""
+    entries = sorted(
+        (
+            m.context or "",
+            str(m.id),
+            str(m.string),
+            sorted(m.flags),
+            bool(m.previous_id),
+            [c for c in m.user_comments if c.startswith(_READ_COMMENTS)],
+        )
+        for m in catalog
+        if m.id
+    )
+    data = json.dumps(entries, ensure_ascii=False).encode()
+    return "sha256:" + hashlib.sha256(data).hexdigest()[:16]
+
+
+_READ_COMMENTS = ("translated-by: ", "not published: ")
 
 
 def header_value(text: str, name: str) -> str | None:

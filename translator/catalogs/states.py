@@ -13,7 +13,7 @@ The PO file is the only record, in forms every PO editor keeps when it saves:
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from enum import Enum
 
 from babel.messages.catalog import Message
@@ -29,6 +29,7 @@ class State(Enum):
     STALE = "stale"  # fuzzy: its source changed, or a person marked it as needing work
     SUGGESTED = "suggested"  # a draft for a person to finish: a fuzzy memory match
     REJECTED = "rejected"  # a machine's translation that failed the checks: never published
+    BROKEN = "broken"  # would be published, but fails the checks: the source text is used
     UNTRANSLATED = "untranslated"
 
 
@@ -105,11 +106,16 @@ def human_owned(message: Message) -> bool:
     return not message.fuzzy or origin_of(message) is None
 
 
-def count_states(messages: Iterable[Message]) -> dict[str, int]:
+def count_states(
+    messages: Iterable[Message], broken: Collection[tuple[str | None, str]] = ()
+) -> dict[str, int]:
     """Entries by state, every state present (zeros included): the one set of numbers
-    every summary and ``status`` shows."""
+    every summary and ``status`` shows. ``broken``: the (msgctxt, msgid) of entries the
+    build could not use, counted as broken and as nothing else."""
     counts = {state.value: 0 for state in State}
     for message in messages:
         if message.id:
-            counts[state_of(message).value] += 1
+            key = (message.context, str(message.id))
+            state = State.BROKEN if key in broken else state_of(message)
+            counts[state.value] += 1
     return counts

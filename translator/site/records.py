@@ -26,12 +26,13 @@ def records_path(root: Path, locale: str) -> Path:
 class Built:
     source: str
     source_hash: str  # the post the catalog was extracted from
-    catalog_hash: str  # the catalog file the post was built from
+    catalog_hash: str  # the catalog file the post was built from (its bytes)
     output_hash: str  # the post as written
     policy: str = ""  # what it published: "machine", "reviewed", "+stale"
     counts: dict[str, int] = field(default_factory=dict)  # the catalog's entries by state
     obsolete: int = 0  # …and its obsolete entries
     problems: list[str] = field(default_factory=list)  # entries not published, and why
+    catalog_content: str = ""  # what the catalog said (layout aside): see content_digest
 
     def same_build(self, other: Built) -> bool:
         """Whether both record the same source, catalog, output and policy."""
