@@ -42,9 +42,12 @@ def _operand(token: str, contexts: dict[str, Any]) -> Any:
         raise AssertionError(f"the test gives no context {root!r} (in {token!r})")
     value = contexts[root]
     for name in names:
-        if not isinstance(value, dict) or (name not in value and root not in _LENIENT):
+        if isinstance(value, dict) and name in value:
+            value = value[name]
+        elif root in _LENIENT:
+            return ""  # GitHub's null: an unset secret or variable, a step that did not run
+        else:
             raise AssertionError(f"the test gives no {token!r}")
-        value = value.get(name, "")
     return value
 
 
@@ -133,17 +136,18 @@ class Job:
         return done
 
     def _contexts(self, steps: dict[str, Any]) -> dict[str, Any]:
-        env = {
-            k: str(v) for k, v in {**self.data.get("env", {}), **self.job.get("env", {})}.items()
-        }
-        return {
+        contexts: dict[str, Any] = {
             "secrets": self.secrets,
             "vars": self.vars,
             "steps": steps,
-            "env": env,
+            "env": {},
             "runner": {"temp": str(self.temp)},
             "github": {"sha": "0" * 40},
         }
+        for level in (self.data, self.job):  # the workflow's env, then the job's
+            for key, value in level.get("env", {}).items():
+                contexts["env"][key] = substitute(str(value), contexts)
+        return contexts
 
     def _step(self, step_id: str, step: dict[str, Any], contexts: dict[str, Any]) -> StepRun:
         script = str(step["run"])
