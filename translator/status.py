@@ -1,17 +1,22 @@
 """``translator status``: what is translated, and what is waiting for a person, per post and
-locale, in entries and in source words."""
+locale, in entries and in source words, and the problems a person should look at."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 
+from babel.messages.catalog import Message
+
+from .build import up_to_date
 from .catalogs.scan import EntryLines
-from .catalogs.states import State, origin_of, state_of
+from .catalogs.states import REJECTED_PREFIX, State, origin_of, state_of
 from .context import Site
 from .markdown.placeholders import TAG
 from .site.paths import PostPaths
 
+_LINE = re.compile(r"[^:]*:(\d+): ")
 _WORD = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\u3040-\u30ff]|[^\W\d_]+|\d+")
 
 
@@ -29,9 +34,30 @@ class Row:
     words: dict[str, int] = field(default_factory=dict)  # state -> source words
     obsolete: int = 0
     waiting: list[dict[str, object]] = field(default_factory=list)  # for a person to do
+    problems: list[str] = field(default_factory=list)  # "po:line: entry …: why" lines
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
+
+    @property
+    def words_to_review(self) -> int:
+        """Source words of every entry a person has not written or approved."""
+        return sum(n for state, n in self.words.items() if state != State.REVIEWED.value)
+
+    @property
+    def reviewed_in_full(self) -> bool:
+        """A catalog with nothing waiting for a person and no problem."""
+        waiting = any(n for state, n in self.entries.items() if state != State.REVIEWED.value)
+        return bool(self.entries) and not waiting and not self.problems
+
+
+def totals(rows: list[Row]) -> dict[str, int]:
+    """Entries by state over ``rows``, every state present."""
+    found = {s.value: 0 for s in State}
+    for row in rows:
+        for state, count in row.entries.items():
+            found[state] += count
+    return found
 
 
 def post_status(site: Site, post: PostPaths, locale: str) -> Row:
@@ -60,4 +86,27 @@ def post_status(site: Site, post: PostPaths, locale: str) -> Row:
                 }
             )
     row.obsolete = len(catalog.obsolete)
+    row.problems = _problems(site, post, locale, catalog, lines)
     return row
+
+
+def _problems(
+    site: Site, post: PostPaths, locale: str, catalog: Iterable[Message], lines: EntryLines
+) -> list[str]:
+    """Machine translations the checks rejected, with the reason; then what the current
+    build of the post reported (entries a person wrote that could not be published)."""
+    po = site.catalog_path(post, locale)
+    found = []
+    for message in catalog:
+        if message.id and state_of(message) is State.REJECTED:
+            why = next(c for c in message.user_comments if c.startswith(REJECTED_PREFIX))
+            found.append(lines.report(po, message, why))
+    record = up_to_date(site, post, locale)
+    found += record.problems if record is not None else []
+    return sorted(found, key=_line_of)
+
+
+def _line_of(report: str) -> int:
+    """The line a ``po:line: …`` report points at (0 if it names none)."""
+    m = _LINE.match(report)
+    return int(m.group(1)) if m else 0

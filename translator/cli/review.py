@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ..catalogs.states import State
+from ..catalogs.states import STATES
 from ..errors import TranslatorError
 from ..site.config import load_settings
 from .extensions import extension
@@ -27,6 +27,12 @@ JOB_ID = re.compile(r"[0-9a-f]{32}")
 @paths_argument
 @to_option
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@click.option(
+    "--markdown",
+    "as_markdown",
+    is_flag=True,
+    help="Print Markdown (a summary line, a table, the problems): a pull request's body.",
+)
 @click.option("--waiting", is_flag=True, help="List each entry waiting for a person.")
 @click.option("--wait", is_flag=True, help="With a JOB id: wait for the job, with progress.")
 @click.option(
@@ -39,6 +45,7 @@ def status_command(
     paths: tuple[Path, ...],
     to: tuple[str, ...],
     as_json: bool,
+    as_markdown: bool,
     waiting: bool,
     wait: bool,
     timeout: float | None,
@@ -49,6 +56,8 @@ def status_command(
     Given a JOB id (from ``translator queue``): the job's progress instead."""
     from ..status import post_status
 
+    if as_json and as_markdown:
+        raise click.UsageError("--json and --markdown: choose one")
     if len(paths) == 1 and JOB_ID.fullmatch(str(paths[0])) and not paths[0].exists():
         job = extension("job")
         assert job is not None
@@ -56,17 +65,23 @@ def status_command(
         return
     run, posts, locales = setup(root, paths, to)
     rows = []
+    errors = []
     for post in posts:
         for locale in locales:
             try:
                 rows.append(post_status(run.site, post, locale))
             except TranslatorError as exc:
                 run.error(exc)
+                errors.append(exc.located())
     if as_json:
         click.echo(json.dumps([row.as_dict() for row in rows], ensure_ascii=False, indent=1))
+    elif as_markdown:
+        from .report import status_markdown
+
+        click.echo(status_markdown(rows, errors), nl=False)
     else:
         render_table(rows)
-    if waiting and not as_json:
+    if waiting and not as_json and not as_markdown:
         for row in rows:
             for item in row.waiting:
                 text = str(item["msgid"])
@@ -140,23 +155,20 @@ def render_table(rows: list[Row]) -> None:
     table = Table(title="Translation status", show_lines=False)
     table.add_column("post", overflow="fold")
     table.add_column("locale")
-    for name in ("reviewed", "machine", "stale", "suggested", "untranslated"):
-        table.add_column(name, justify="right")
+    for state in STATES:
+        table.add_column(state.value, justify="right")
     table.add_column("words to review", justify="right")
+    table.add_column("problems", justify="right")
     for row in rows:
+        name = PurePosixPath(row.post).name
         if not row.entries:
-            table.add_row(
-                PurePosixPath(row.post).name, row.locale, "—", "—", "—", "—", "—", "no catalog"
-            )
+            table.add_row(name, row.locale, *["—"] * (len(STATES) + 1), "no catalog")
             continue
-        waiting = sum(n for state, n in row.words.items() if state != State.REVIEWED.value)
         table.add_row(
-            PurePosixPath(row.post).name,
+            name,
             row.locale,
-            *(
-                str(row.entries[s])
-                for s in ("reviewed", "machine", "stale", "suggested", "untranslated")
-            ),
-            str(waiting),
+            *(str(row.entries[s.value]) for s in STATES),
+            str(row.words_to_review),
+            str(len(row.problems)),
         )
-    Console(width=max(Console().width, 120)).print(table)
+    Console(width=max(Console().width, 150)).print(table)
