@@ -183,6 +183,8 @@ class FakeServer:
             out = [re.sub(r'<x id="\d+"/>', "", t, count=1) for t in out]
         if fault == "leave-chinese":
             out = [t + " 中文" for t in out]
+        if fault == "leave-chinese-once":  # in the first text only
+            out = [out[0] + " 中文", *out[1:]]
         return out
 
     def _deepl(self, path: str, headers: dict[str, str], body: Any, fault: str) -> tuple[int, Any]:

@@ -67,13 +67,13 @@ def test_markdown_lists_what_waits_and_the_problems(
     assert code_ == 0
     rejected, broken = _line(root, "最后重启2台服务器。"), _line(root, "详见<x1>官方文档</x1>。")
     assert out == (
-        "**2 post translations (1 reviewed in full, not listed)**: 4 reviewed, 1 machine, "
-        "1 rejected, 1 untranslated; 22 words to review; 2 problems.\n"
+        "**2 post translations (1 reviewed in full, not listed)**: 3 reviewed, 1 machine, "
+        "1 rejected, 1 broken, 1 untranslated; 28 words to review; 2 problems.\n"
         "\n"
-        "| post | locale | reviewed | machine | stale | suggested | rejected | untranslated "
-        "| words to review | problems |\n"
-        "|:--|:--|--:|--:|--:|--:|--:|--:|--:|--:|\n"
-        "| `content/b.md` | en | 2 | 1 | 0 | 0 | 1 | 1 | 22 | 2 |\n"
+        "| post | locale | reviewed | machine | stale | suggested | rejected | broken "
+        "| untranslated | words to review | problems |\n"
+        "|:--|:--|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n"
+        "| `content/b.md` | en | 1 | 1 | 0 | 0 | 1 | 1 | 1 | 28 | 2 |\n"
         "\n"
         "Problems:\n"
         "\n"
@@ -91,21 +91,22 @@ def test_markdown_table_and_json_tell_the_same_numbers(
     rows = json.loads(_status(root, capsys, "--json")[1])
     b = next(row for row in rows if row["post"] == "content/b.md")
     assert b["entries"] == {
-        "reviewed": 2,
+        "reviewed": 1,
         "machine": 1,
         "stale": 0,
         "suggested": 0,
         "rejected": 1,
+        "broken": 1,  # a person's translation the build cannot use: never also "reviewed"
         "untranslated": 1,
     }
-    assert sum(n for state, n in b["words"].items() if state != "reviewed") == 22
+    assert sum(n for state, n in b["words"].items() if state != "reviewed") == 28
     assert len(b["problems"]) == 2 and b["problems"][1].endswith("the number 2 is missing")
     table = _status(root, capsys)[1]
     row = next(line for line in table.split("\n") if "b.md" in line)
     cells = [cell.strip() for cell in row.split("│")[3:-1]]
-    assert " ".join(cells) == "2 1 0 0 1 1 22 2"
+    assert " ".join(cells) == "1 1 0 0 1 1 1 28 2"
     markdown = _status(root, capsys, "--markdown")[1]
-    assert "| `content/b.md` | en | 2 | 1 | 0 | 0 | 1 | 1 | 22 | 2 |" in markdown
+    assert "| `content/b.md` | en | 1 | 1 | 0 | 0 | 1 | 1 | 1 | 28 | 2 |" in markdown
     # once every entry is approved and whole, nothing is listed, only counted
     po = polib.pofile(str(root / "locales/en/b.po"))
     fixed = {
@@ -137,10 +138,10 @@ def test_markdown_names_a_post_without_catalog_and_unreadable_ones(
         "**1 post translation**: no entries; 0 words to review; 1 without a catalog; "
         "0 problems.\n"
         "\n"
-        "| post | locale | reviewed | machine | stale | suggested | rejected | untranslated "
-        "| words to review | problems |\n"
-        "|:--|:--|--:|--:|--:|--:|--:|--:|--:|--:|\n"
-        "| `content/a.md` | en | — | — | — | — | — | — | — | no catalog |\n",
+        "| post | locale | reviewed | machine | stale | suggested | rejected | broken "
+        "| untranslated | words to review | problems |\n"
+        "|:--|:--|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n"
+        "| `content/a.md` | en | — | — | — | — | — | — | — | — | no catalog |\n",
     )
     (tmp_path / "locales/en").mkdir(parents=True)
     (tmp_path / "locales/en/a.po").write_text('msgid "x\n')

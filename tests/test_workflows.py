@@ -193,12 +193,15 @@ def test_sync_translates_a_new_post_then_has_nothing_to_do(
         "content/en/_posts/2024-03-01-k8s-upgrade.md",
         "locales/en/2017-06-20-openstack-upgrade-notes.po",
         "content/en/_posts/2017-06-20-openstack-upgrade-notes.md",
-        "locales/en/.built.json",
+        ".translator/builds/en.json",
     }
     assert deepl.log and all(entry.body["target_lang"] == "EN-US" for entry in deepl.log)
     assert (site / ".translator-cache/mt/deepl.jsonl").is_file(), "kept, but out of the commit"
     built = (site / "content/en/_posts/2024-03-01-k8s-upgrade.md").read_text("utf-8")
-    assert "title: trans Kubernetes 1.29 trans" in built and "etcdctl snapshot save" in built
+    assert (
+        "title: trans trans Kubernetes 1.29 trans trans" in built
+        and "etcdctl snapshot save" in built
+    )
     # the pull request's body: the Markdown status, also in the job summary
     body = Path(translate.outputs["status-file"]).read_text("utf-8")
     capsys.readouterr()
@@ -208,12 +211,13 @@ def test_sync_translates_a_new_post_then_has_nothing_to_do(
         "**3 post translations (1 reviewed in full, not listed)**: 18 reviewed, 13 machine; "
         "127 words to review; 0 problems.\n"
         "\n"
-        "| post | locale | reviewed | machine | stale | suggested | rejected | untranslated "
-        "| words to review | problems |\n"
-        "|:--|:--|--:|--:|--:|--:|--:|--:|--:|--:|\n"
+        "| post | locale | reviewed | machine | stale | suggested | rejected | broken "
+        "| untranslated | words to review | problems |\n"
+        "|:--|:--|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n"
         "| `content/_posts/2017-06-20-openstack-upgrade-notes.md` | en | 0 | 9 | 0 | 0 | 0 | 0 "
-        "| 82 | 0 |\n"
-        "| `content/_posts/2024-03-01-k8s-upgrade.md` | en | 0 | 4 | 0 | 0 | 0 | 0 | 45 | 0 |\n"
+        "| 0 | 82 | 0 |\n"
+        "| `content/_posts/2024-03-01-k8s-upgrade.md` | en | 0 | 4 | 0 | 0 | 0 | 0 | 0 | 45 "
+        "| 0 |\n"
     )
     assert body in job.summary.read_text("utf-8")
     for path in site.rglob("*"):
@@ -229,9 +233,13 @@ def test_sync_translates_a_new_post_then_has_nothing_to_do(
     assert _changes(site) == set() and len(deepl.log) == sent
 
 
-def test_sync_hands_over_what_it_did_then_fails_on_a_problem(site: Path, tmp_path: Path) -> None:
-    """An entry that cannot be published (the fake engine breaks a post's emphasis): the
-    pull request still gets the work, its body lists the problem, and the run fails."""
+def test_sync_hands_over_what_it_did_then_fails_on_a_problem(
+    site: Path, tmp_path: Path, deepl: FakeServer
+) -> None:
+    """An entry that cannot be published (the engine leaves Chinese in one unit, and does
+    so again when asked alone): the pull request still gets the work, its body lists the
+    problem, and the run fails."""
+    deepl.faults += ["leave-chinese-once", "leave-chinese-once"]
     shutil.copy(CORPUS / "2019-03-12-docker-network.md", site / "content/_posts")
     _commit_all(site, "another post")
     ran = _sync(_job(site, tmp_path))
@@ -244,10 +252,8 @@ def test_sync_hands_over_what_it_did_then_fails_on_a_problem(site: Path, tmp_pat
     assert verdict.stdout.startswith("::error::translator translate exited 1")
     body = Path(translate.outputs["status-file"]).read_text("utf-8")
     problems = body.split("\nProblems:\n\n")[1].splitlines()
-    assert len(problems) == 1 and problems[0].startswith(
-        "- `locales/en/2019-03-12-docker-network.po:"
-    )
-    assert problems[0].endswith("unbalanced emphasis: ** left as text; the source text is used`")
+    assert len(problems) == 1 and problems[0].startswith("- `locales/en/")
+    assert problems[0].endswith("not published: Chinese left in the translation: 中文`")
     assert "; 1 problem.\n" in body.split("\n")[0] + "\n"
 
 

@@ -152,6 +152,7 @@ def build(site: Site, post: PostPaths, locale: str) -> Outcome:
             outcome.obsolete,
             outcome.problems,
             content_digest(catalog),
+            sorted((ctx or "", msgid) for ctx, msgid in broken),
         ),
     )
     return outcome

@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass, field
 
 from babel.messages.catalog import Message
 
-from .build import up_to_date
+from .build import render, up_to_date
 from .catalogs.scan import EntryLines
 from .catalogs.states import REJECTED_PREFIX, State, origin_of, state_of
 from .context import Site
@@ -69,10 +69,17 @@ def post_status(site: Site, post: PostPaths, locale: str) -> Row:
         row.words = {}
         return row
     lines = EntryLines(site.settings.root / path)
+    record = up_to_date(site, post, locale)
+    if record is not None and record.counts:
+        built = list(record.problems)
+        broken = {(ctx or None, msgid) for ctx, msgid in record.broken}
+    else:  # changed since the build: what a build would find now
+        _output, built, broken = render(site, post, locale, catalog)
     for message in catalog:
         if not message.id:
             continue
-        state = state_of(message)
+        key = (message.context, str(message.id))
+        state = State.BROKEN if key in broken else state_of(message)
         row.entries[state.value] += 1
         row.words[state.value] += words(str(message.id))
         if state is not State.REVIEWED:
@@ -86,23 +93,26 @@ def post_status(site: Site, post: PostPaths, locale: str) -> Row:
                 }
             )
     row.obsolete = len(catalog.obsolete)
-    row.problems = _problems(site, post, locale, catalog, lines)
+    row.problems = _problems(site, post, locale, catalog, lines, built)
     return row
 
 
 def _problems(
-    site: Site, post: PostPaths, locale: str, catalog: Iterable[Message], lines: EntryLines
+    site: Site,
+    post: PostPaths,
+    locale: str,
+    catalog: Iterable[Message],
+    lines: EntryLines,
+    built: list[str],
 ) -> list[str]:
-    """Machine translations the checks rejected, with the reason; then what the current
-    build of the post reported (entries a person wrote that could not be published)."""
+    """Machine translations the checks rejected, with the reason; then what the build of
+    the post reports (entries that could not be published), in line order."""
     po = site.catalog_path(post, locale)
-    found = []
+    found = list(built)
     for message in catalog:
         if message.id and state_of(message) is State.REJECTED:
             why = next(c for c in message.user_comments if c.startswith(REJECTED_PREFIX))
             found.append(lines.report(po, message, why))
-    record = up_to_date(site, post, locale)
-    found += record.problems if record is not None else []
     return sorted(found, key=_line_of)
 
 

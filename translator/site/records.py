@@ -33,6 +33,7 @@ class Built:
     obsolete: int = 0  # …and its obsolete entries
     problems: list[str] = field(default_factory=list)  # entries not published, and why
     catalog_content: str = ""  # what the catalog said (layout aside): see content_digest
+    broken: list[tuple[str, str]] = field(default_factory=list)  # (msgctxt, msgid) not usable
 
     def same_build(self, other: Built) -> bool:
         """Whether both record the same source, catalog, output and policy."""
