@@ -492,3 +492,75 @@ def test_a_reply_always_rejected_is_paid_for_once_over_three_runs(
         assert any("not published: tag" in e.tcomment for e in po)
         assert _run(root, "--retry-rejected") == 1
         assert len(server.log) > first[0], "--retry-rejected sends them again"
+
+
+def test_a_reviewer_save_made_while_the_engine_works_survives_byte_for_byte(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The run reads the catalog, waits on a slow engine, then writes: the reviewer's save
+    in between is kept as the reviewer wrote it; the machine fills only what they left."""
+    import threading
+
+    monkeypatch.setenv("FAKE_MT_KEY", KEY)
+    with FakeServer("deepl") as server:
+        root = _site(tmp_path, "deepl", server)
+        assert main(["extract", "--root", str(root), str(root / "content"), "--to", "en"]) == 0
+        po_path = root / "locales/en/post.po"
+        asked, reviewer_saved = threading.Event(), threading.Event()
+        answer = server.handle
+
+        def engine_at_work(*args: object) -> object:
+            asked.set()  # the run has read the catalog and waits on the engine…
+            reviewer_saved.wait(10)  # …which answers once the reviewer has saved
+            return answer(*args)  # type: ignore[arg-type]
+
+        server.handle = engine_at_work  # type: ignore[method-assign,assignment]
+        done: list[int] = []
+        run = threading.Thread(target=lambda: done.append(_run(root)))
+        run.start()
+        assert asked.wait(10)
+        po = polib.pofile(str(po_path))
+        once = [
+            e for e in po if has_ideographs(e.msgid) and [x.msgid for x in po].count(e.msgid) == 1
+        ]
+        first, second = once[:2]
+        first.msgstr = "The reviewer's own words, kept as written."
+        second.msgstr, second.flags = "A reviewer's approved line.", []
+        po.save()
+        saved = {first.msgid: first.msgstr, second.msgid: second.msgstr}
+        reviewer_saved.set()
+        run.join(30)
+        assert done == [0]
+        after = polib.pofile(str(po_path))
+        for msgid, text in saved.items():
+            entry = after.find(msgid)
+            assert entry is not None and entry.msgstr == text, "the person's text wins"
+        others = [e for e in after if e.msgid not in saved and has_ideographs(e.msgid)]
+        assert others and all("translated-by: deepl" in e.tcomment for e in others)
+        assert "saved by someone while this run worked on it" in capsys.readouterr().err
+
+
+def test_two_runs_on_one_site_take_turns(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+    import time
+
+    from translator.site.files import site_locked
+
+    site = tmp_path / "site"
+    shutil.copytree(CORPUS.parent.parent.parent / "content", site / "content")
+    said: list[str] = []
+    with site_locked(site, said.append):
+        other = subprocess.Popen(
+            [sys.executable, "-m", "translator", "extract", "--root", str(site), "--to", "en"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        time.sleep(1.5)
+        assert other.poll() is None, "it waits for the run that holds the site"
+        assert not (site / "locales").exists()
+    _out, err = other.communicate(timeout=60)
+    assert other.returncode == 0, err
+    assert "waiting for another translator run on this site: pid" in err
+    assert (site / "locales/en").is_dir()

@@ -14,16 +14,16 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .catalogs.merging import MergeStats, entries_for, update_catalog
-from .catalogs.po import lint_po, read_catalog, write_catalog
+from .catalogs.merging import MergeStats, entries_for, keep_their_save, update_catalog
+from .catalogs.po import lint_po, parse_catalog, write_catalog
 from .catalogs.provenance import EXTRACT_OPTIONS, SOURCE_HASH, PostCatalog, header_value
 from .catalogs.states import State, count_states
-from .errors import PostError
+from .errors import CatalogError, PostError
 from .markdown.document import parse_post
 from .markdown.segmenter import segment_post
 from .markdown.units import Segmentation
 from .site.config import Settings
-from .site.files import digest, inside
+from .site.files import digest, inside, locked
 from .site.glossary import Glossary, load_glossary
 from .site.paths import PostPaths
 from .site.records import RECORD, Records, records_path
@@ -72,6 +72,9 @@ class Site:
         self._segmentations: dict[str, Segmentation] = {}
         self._digests: dict[str, str] = {}
         self._records: dict[str, Records] = {}
+        # catalog -> hash of the file as this run read it (None: there was none)
+        self._seen: dict[tuple[str, str], str | None] = {}
+        self.merged: list[tuple[str, int]] = []  # (catalog, entries of the run's kept) saves
         self._catalogs: dict[tuple[str, str], bytes] = {}
         self._glossary: Glossary | None = None
         keys = ",".join(settings.front_matter_keys)
@@ -110,7 +113,18 @@ class Site:
         return post.output(self.settings, locale)
 
     def read(self, post: PostPaths, locale: str) -> PostCatalog | None:
-        return read_catalog(self.settings.root / self.catalog_path(post, locale))
+        """The catalog on disk (None if there is none), remembered as what this run saw:
+        a write later checks the file is still that, or merges (see :meth:`write`)."""
+        path = self.settings.root / self.catalog_path(post, locale)
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            self._seen[(post.source, locale)] = None
+            return None
+        except OSError as exc:
+            raise CatalogError(f"cannot read: {exc.strerror}", path) from exc
+        self._seen.setdefault((post.source, locale), digest(data))
+        return parse_catalog(data, path)
 
     def records(self, locale: str) -> Records:
         if locale not in self._records:
@@ -182,9 +196,41 @@ class Site:
     def write(
         self, post: PostPaths, locale: str, catalog: PostCatalog, *, changed: bool = False
     ) -> bool:
-        self._catalogs.pop((post.source, locale), None)
+        """Write a catalog this run read (or made); if someone saved the file since the
+        run read it, the save is read back and kept: the run's work goes only into what
+        is still untranslated there (see :attr:`merged`)."""
+        key = (post.source, locale)
+        self._catalogs.pop(key, None)
         path = inside(self.settings.root, self.settings.root / self.catalog_path(post, locale))
-        return write_catalog(path, catalog, changed=changed)
+        with locked(path):
+            try:
+                now: bytes | None = path.read_bytes()
+            except FileNotFoundError:
+                now = None
+            if key in self._seen and self._seen[key] != (None if now is None else digest(now)):
+                catalog = self._merge(post, locale, catalog, now, path)
+                changed = True
+            written = write_catalog(path, catalog, changed=changed)
+            self._seen[key] = digest(path.read_bytes()) if path.exists() else None
+        return written
+
+    def _merge(
+        self, post: PostPaths, locale: str, ours: PostCatalog, saved: bytes | None, path: Path
+    ) -> PostCatalog:
+        if saved is None:  # deleted meanwhile: what the run made stands
+            return ours
+        theirs, _stats = update_catalog(
+            parse_catalog(saved, path),
+            entries_for(self.segment(post), post.source, copy_latin=self.settings.copy_latin),
+            locale=locale,
+            project=self.settings.project or post.name,
+            source=post.source,
+            digest=self.source_digest(post),
+            options=self.options,
+        )
+        taken = keep_their_save(ours, theirs)
+        self.merged.append((self.catalog_path(post, locale), taken))
+        return theirs
 
     def extracted(self, post: PostPaths, locale: str) -> str | None:
         """The catalog's text if it was extracted from this very source, else None."""

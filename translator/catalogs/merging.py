@@ -219,3 +219,22 @@ def _same_place(old: list[str], new: list[str]) -> set[tuple[str, str]]:
         if tag == "replace" and i2 - i1 == j2 - j1:
             out.update(zip(old[i1:i2], new[j1:j2], strict=True))
     return out
+
+
+def keep_their_save(ours: PostCatalog, theirs: PostCatalog) -> int:
+    """Bring into ``theirs`` (a catalog someone saved while a run worked on ``ours``)
+    what the run added: a translation goes only into an entry that is still untranslated
+    there, so whatever a person wrote wins. Returns how many entries were taken."""
+    taken = 0
+    for message in theirs:
+        if not message.id or message.string:
+            continue
+        mine = ours.get(message.id, message.context)
+        if mine is None or not mine.string:
+            continue
+        message.string = mine.string
+        message.flags = set(mine.flags)
+        message.user_comments = list(mine.user_comments)
+        message.previous_id = list(mine.previous_id)
+        taken += 1
+    return taken

@@ -62,6 +62,11 @@ def read_catalog(path: Path) -> PostCatalog | None:
         return None
     except OSError as exc:
         raise CatalogError(f"cannot read: {exc.strerror}", path) from exc
+    return parse_catalog(data, path)
+
+
+def parse_catalog(data: bytes, path: Path) -> PostCatalog:
+    """The catalog in ``data`` (read from ``path``). Raises :class:`CatalogError`."""
     try:
         data.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -17,6 +17,7 @@ from .progress import display, progress
 from .run import (
     Summary,
     backend_chain,
+    exclusive,
     paths_argument,
     root_option,
     setup,
@@ -38,7 +39,7 @@ def extract_command(
     """Create or update the PO catalog of each post for each locale."""
     run, posts, locales = setup(root, paths, to)
     summary = Summary(run.settings)
-    with progress(len(posts), "extract") as step:
+    with exclusive(run), progress(len(posts), "extract") as step:
         for post in posts:
             try:
                 for locale in locales:
@@ -58,7 +59,7 @@ def build_command(paths: tuple[Path, ...], to: tuple[str, ...], root: Path) -> N
     """Write each per-locale post from its catalog."""
     run, posts, locales = setup(root, paths, to)
     summary = Summary(run.settings)
-    with progress(len(posts), "build") as step:
+    with exclusive(run), progress(len(posts), "build") as step:
         for post in posts:
             try:
                 for locale in locales:
@@ -69,7 +70,7 @@ def build_command(paths: tuple[Path, ...], to: tuple[str, ...], root: Path) -> N
             except TranslatorError as exc:
                 run.error(exc)
             step()
-    run.site.save_records()
+        run.site.save_records()
     summary.close()
     sys.exit(run.exit_code())
 
@@ -114,7 +115,7 @@ def translate_command(
     """Extract, fill missing units through a backend, and build: the main job."""
     run, posts, locales = setup(root, paths, to)
     chain = backend_chain(run.settings, backends)
-    with display() as shown:
+    with exclusive(run), display() as shown:
         outcomes, report = translate(
             run.site,
             posts,
@@ -127,6 +128,7 @@ def translate_command(
             retry_rejected=retry_rejected,
             progress=shown.machine,
         )
+        run.site.save_records()
     if dry_run:
         click.echo("dry run: nothing sent, nothing written")
         for e in report.estimates:
@@ -137,7 +139,6 @@ def translate_command(
                 "(price per million: see config)"
             )
         sys.exit(run.exit_code())
-    run.site.save_records()
     summary = Summary(run.settings)
     for outcome in outcomes:
         for line in outcome.problems:

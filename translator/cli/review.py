@@ -14,6 +14,7 @@ import click
 from ..catalogs.states import STATES
 from ..errors import TranslatorError
 from ..site.config import load_settings
+from ..site.files import site_locked
 from .extensions import extension
 from .run import paths_argument, root_option, setup, to_option
 
@@ -137,7 +138,8 @@ def import_command(xliff: Path, root: Path) -> None:
     from ..catalogs.exchange import import_units
 
     settings = load_settings(root)
-    result = import_units(xliff, settings.root)
+    with site_locked(settings.root, lambda holder: click.echo(f"waiting for: {holder}", err=True)):
+        result = import_units(xliff, settings.root)
     for po, count in result.updated.items():
         click.echo(f"{po}: {count} entries updated")
     for line in result.skipped:

@@ -3,7 +3,8 @@ backend chain), the :class:`Run` that turns errors into an exit code, and the su
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -13,7 +14,29 @@ from ..catalogs.states import STATES
 from ..context import Outcome, Site
 from ..errors import InputError, TranslatorError
 from ..site.config import Settings, load_settings
+from ..site.files import site_locked
 from ..site.paths import PostPaths, find_posts, known_locales
+
+
+@contextmanager
+def exclusive(run: Run) -> Iterator[None]:
+    """Hold the site for a command that writes to it; say so if another run holds it.
+    When the command ends, say which catalogs someone saved while it ran (kept)."""
+
+    def waiting(holder: str) -> None:
+        click.echo(f"waiting for another translator run on this site: {holder}", err=True)
+
+    with site_locked(run.settings.root, waiting):
+        try:
+            yield
+        finally:
+            for catalog, taken in run.site.merged:
+                click.echo(
+                    f"{catalog}: saved by someone while this run worked on it: their save is "
+                    f"kept, and {taken} translations of this run went where it left the "
+                    "entries untranslated",
+                    err=True,
+                )
 
 
 class Run:

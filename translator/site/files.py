@@ -5,9 +5,11 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import os
+import sys
 import tempfile
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -27,6 +29,32 @@ def inside(root: Path, path: Path) -> Path:
     if not folder.is_relative_to(root.resolve()):
         raise InputError(f"would write outside the site root ({folder})", path)
     return path
+
+
+SITE_LOCK = ".translator-cache/lock"
+
+
+@contextmanager
+def site_locked(root: Path, waiting: Callable[[str], None]) -> Iterator[None]:
+    """One run of the tool at a time on a site (two would each write back the catalogs
+    they read): a run that finds another at work tells ``waiting`` who holds the lock,
+    then waits for it. The lock dies with its holder; the file names the last one."""
+    path = inside(root, root / SITE_LOCK)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            waiting(os.pread(fd, 512, 0).decode("utf-8", "replace").strip() or "another run")
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        since = time.strftime("%Y-%m-%d %H:%M:%S")
+        holder = f"pid {os.getpid()} ({' '.join(sys.argv[:4])}), since {since}"
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, holder.encode(), 0)
+        yield
+    finally:
+        os.close(fd)
 
 
 def write_atomic(path: Path, data: bytes) -> None:
