@@ -443,9 +443,13 @@ def _python_directives(s: str) -> Iterator[tuple[int, int]]:
 
 
 def _brace_directives(s: str) -> Iterator[tuple[int, int]]:
-    """(first, last) index of each top-level ``{…}`` field GNU's python-brace-format parser
-    accepts before the first one it rejects."""
+    """The span where GNU's python-brace-format parser forbids breaks. That parser marks
+    each directive's start and end relative to the directive itself, not to the string
+    (gettext 0.21 to 1.0), so what it protects is the string's first characters, up to the
+    nearest end or error it marked: we do the same, or ``msgcat`` would break elsewhere."""
     at = _at(s)
+    marks: list[tuple[int, bool]] = []  # (end or error, relative to its directive; error?)
+    found = False
 
     def field(i: int) -> int | None:
         if at(i).isascii() and (at(i).isalpha() or at(i) == "_"):
@@ -458,26 +462,30 @@ def _brace_directives(s: str) -> Iterator[tuple[int, int]]:
             return i
         return None
 
-    def directive(i: int, top: bool, found: list[tuple[int, int]]) -> int | None:
-        start, i = i, i + 1
+    def directive(start: int, top: bool) -> int | None:
+        """Parse the directive at ``start`` (a ``{``); where it ends, or None."""
+        nonlocal found
+        i = start + 1
         if at(i) == "{":
             return i + 1
         end = field(i)
         while end is not None and at(end) in (".", "["):
-            getitem = at(end) == "["
-            end = field(end + 1)
+            getitem, i = at(end) == "[", end + 1
+            end = field(i)
             if getitem and end is not None:
-                end = end + 1 if at(end) == "]" else None
+                i, end = end + 1, end + 1 if at(end) == "]" else None
         if end is None:
+            marks.append((i - start, True))
             return None
         i = end
         if at(i) == ":":
             if not top:
+                marks.append((i - start, True))
                 return None
             i += 1
             if at(i) == "{":
-                nested = directive(i, False, found)
-                if nested is None or at(nested) != "}":
+                nested = directive(i, False)
+                if nested is None:
                     return None
                 i = nested
             else:
@@ -493,23 +501,25 @@ def _brace_directives(s: str) -> Iterator[tuple[int, int]]:
                         i += 1
                 i += 1 if at(i) in tuple("bcdoxXneEfFgG%") else 0
         if at(i) != "}":
+            marks.append((i - start, True))
             return None
         if top:
-            found.append((start, i))
+            found = True
+            marks.append((i - start, False))
         return i + 1
 
     i = 0
-    found: list[tuple[int, int]] = []
     while i < len(s):
         if s[i] != "{":
             i += 1
             continue
-        after = directive(i, True, found)
-        yield from found
-        found.clear()
+        after = directive(i, True)
         if after is None:
-            return
+            break
         i = after
+    end, error = min(marks, key=lambda m: (m[0], not m[1])) if marks else (0, True)
+    if found and not error:
+        yield 0, end
 
 
 def _at(s: str) -> Callable[[int], str]:
@@ -520,10 +530,18 @@ def _inside_directives(value: str, flags: Iterable[str]) -> list[bool]:
     """For each character of ``value``: inside a format directive (not its first)?"""
     inside = [False] * len(value)
     language = next((f for f in _FORMATS if f in _format_flags(flags)), None)
-    parse = {"python": _python_directives, "python-brace": _brace_directives}.get(language or "")
-    if parse is not None:
-        for first, last in parse(value):
+    if language == "python":
+        for first, last in _python_directives(value):
             inside[first + 1 : last + 1] = [True] * (last - first)
+    elif language == "python-brace":
+        # GNU's marks are byte offsets, which for this one land at the string's start
+        for _first, last in _brace_directives(value):
+            offset = 0
+            for index, ch in enumerate(value):
+                if offset > last:
+                    break
+                inside[index] = offset > 0
+                offset += len(ch.encode("utf-8"))
     return inside
 
 
@@ -632,12 +650,14 @@ def flags_line(flags: Iterable[str], *, translated: bool, obsolete: bool) -> str
 def _comment(mark: str, text: str) -> Iterator[str]:
     for line in text.split("\n"):
         line = line.strip()
-        yield f"{mark} {line}" if line else mark
+        # GNU's reader joins a line that ends with a backslash to the next one (Babel's does
+        # not): a space after it, which Babel strips again, keeps the two apart
+        yield f"{mark} {line}" + (" " if line.endswith("\\") else "") if line else mark
 
 
 def references(locations: Iterable[tuple[str, int | None]]) -> list[str]:
     """``#:`` lines: references in order, each once, a new line before one that would pass
-    column 79."""
+    byte 79."""
     lines: list[str] = []
     seen: set[str] = set()
     column = 2
@@ -649,11 +669,12 @@ def references(locations: Iterable[tuple[str, int | None]]) -> list[str]:
         if ref in seen:
             continue
         seen.add(ref)
-        if column > 2 and column + len(ref) + 1 > PAGE_WIDTH:
+        size = len(ref.encode("utf-8")) + 1  # GNU counts bytes here, not columns
+        if column > 2 and column + size > PAGE_WIDTH:
             lines.append(current)
             current, column = "#:", 2
         current += " " + ref
-        column += len(ref) + 1
+        column += size
     if column > 2:
         lines.append(current)
     return lines
@@ -669,8 +690,8 @@ def entry(message: Message, *, obsolete: bool = False, num_plurals: int = 2) -> 
     lines: list[str] = []
     for comment in message.user_comments:
         lines.extend(_comment("#", comment))
-    for comment in message.auto_comments:
-        lines.extend(_comment("#.", comment))
+    for comment in message.auto_comments:  # Babel forgets empty ones: so do we
+        lines.extend(line for line in _comment("#.", comment) if line != "#.")
     lines.extend(references(message.locations))
     flags = flags_line(message.flags, translated=translated, obsolete=obsolete)
     if flags:
