@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
@@ -187,7 +188,28 @@ def same_content(catalog: Catalog, path: Path) -> bool:
         on_disk = read_catalog(path)
     except CatalogError:
         return False
-    return on_disk is not None and render_catalog(on_disk) == data
+    if on_disk is None:
+        return False
+    _rejoin_comments(on_disk, catalog)
+    return render_catalog(on_disk) == data
+
+
+def _rejoin_comments(on_disk: Catalog, catalog: Catalog) -> None:
+    """Undo what a writer that wraps comments (Babel's) did to the ones extraction writes
+    (the header comment, ``#.`` comments): where only the line breaks differ, take ours."""
+
+    def words(lines: Iterable[str]) -> list[str]:
+        return " ".join(lines).split()
+
+    def header(comment: str) -> list[str]:
+        return words(line.removeprefix("#") for line in comment.split("\n"))
+
+    if header(on_disk.header_comment) == header(catalog.header_comment):
+        on_disk.header_comment = catalog.header_comment
+    for message in on_disk:
+        ours = catalog.get(message.id, message.context) if message.id else None
+        if ours is not None and words(message.auto_comments) == words(ours.auto_comments):
+            message.auto_comments = list(ours.auto_comments)
 
 
 def write_catalog(path: Path, catalog: PostCatalog, *, changed: bool = False) -> bool:
