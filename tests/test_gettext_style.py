@@ -168,18 +168,19 @@ def test_flags_and_references_as_gnu_writes_them() -> None:
 
 def test_obsolete_entries_and_previous_msgids_survive_a_read(tmp_path: Path) -> None:
     catalog = hard_catalog(3, entries=5)
-    live = Message("新的文字" * 10, "new text", flags=["fuzzy"], previous_id=["旧的文字" * 12])
-    catalog[live.id] = live
-    gone = Message("走了" * 30, "gone", flags=["fuzzy"], previous_id=["更早" * 30])
-    catalog.obsolete[gone.id] = gone
+    live_id, gone_id = "新的文字" * 10, "走了" * 30
+    live = Message(live_id, "new text", flags=["fuzzy"], previous_id=["旧的文字" * 12])
+    catalog[live_id] = live
+    gone = Message(gone_id, "gone", flags=["fuzzy"], previous_id=["更早" * 30])
+    catalog.obsolete[gone_id] = gone
     path = tmp_path / "x.po"
     path.write_bytes(render_catalog(catalog))
     assert "#~| msgid" in path.read_text("utf-8")
     assert_gettext_layout(path)
     again = read_catalog(path)
     assert again is not None
-    assert again[live.id].previous_id == live.previous_id
-    assert again.obsolete[gone.id].previous_id == gone.previous_id
+    assert again[live_id].previous_id == live.previous_id
+    assert again.obsolete[gone_id].previous_id == gone.previous_id
     assert not any("msgid" in c for m in again for c in m.user_comments)
 
 
@@ -196,7 +197,9 @@ def _save_with_polib(path: Path) -> None:
 
 def _save_with_babel(path: Path) -> None:
     buffer = io.BytesIO()
-    write_po(buffer, read_catalog(path))
+    catalog = read_catalog(path)
+    assert catalog is not None
+    write_po(buffer, catalog)
     path.write_bytes(buffer.getvalue())
 
 
