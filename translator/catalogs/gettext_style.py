@@ -5,7 +5,7 @@ Babel reads catalogs and holds them; this module writes them the way GNU gettext
 style), so that a reviewer's save and ours differ only where a translation does:
 
 - entries: translator comments ``# x`` (``#`` alone when empty), ``#.`` comments, ``#:``
-  references (wrapped before a reference that would pass column 79), ``#,`` flags (GNU's
+  references (wrapped before a reference that would pass byte 79), ``#,`` flags (GNU's
   order: fuzzy, ``*-format``, ``range:``, ``no-wrap``; fuzzy only where there is a
   translation), ``#|`` previous msgid, then msgctxt, msgid, msgstr. An obsolete entry keeps
   its comments, writes only fuzzy/``*-format``/``no-wrap`` flags and ``#~ `` before its
@@ -16,8 +16,9 @@ style), so that a reviewer's save and ours differ only where a translation does:
   libunistring's ``uc_width`` gives it (2 for East Asian wide and full-width, 0 for
   combining marks); lines break only where the Unicode line breaking algorithm (UAX #14, as
   libunistring 1.0 implements it) allows, which includes between two CJK ideographs and
-  after a space (kept at the end of the line); never inside a ``python-format`` or
-  ``python-brace-format`` directive, nor before the ``\\n`` that ends a string.
+  after a space (kept at the end of the line); never inside a ``python-format`` directive
+  (nor where GNU's python-brace-format parser misplaces its marks: see
+  ``_brace_directives``), nor before the ``\\n`` that ends a string.
 
 Tested byte for byte against ``msgcat``. Flags GNU does not know (such as ``ignore-cjk``)
 are kept after the others, though ``msgcat`` drops them.

@@ -1,4 +1,5 @@
-"""PO catalogs on disk: one per post and locale, read and written with Babel.
+"""PO catalogs on disk: one per post and locale, read with Babel, written as GNU gettext
+writes them (``gettext_style``).
 
 Reading is strict (what GNU gettext rejects, we reject, with the line); writing is atomic
 and skipped when the file already says the same thing, however it is laid out.
