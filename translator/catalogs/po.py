@@ -1,4 +1,5 @@
-"""PO catalogs on disk: one per post and locale, read and written with Babel.
+"""PO catalogs on disk: one per post and locale, read with Babel, written as GNU gettext
+writes them (``gettext_style``).
 
 Reading is strict (what GNU gettext rejects, we reject, with the line); writing is atomic
 and skipped when the file already says the same thing, however it is laid out.
@@ -9,15 +10,17 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
 from babel.core import Locale, UnknownLocaleError
 from babel.messages.catalog import Catalog
-from babel.messages.pofile import PoFileError, PoFileParser, normalize, write_po
+from babel.messages.pofile import PoFileError, PoFileParser, unescape
 
 from ..errors import CatalogError, ConfigError
 from ..site.files import write_atomic
+from . import gettext_style
 from .provenance import PostCatalog
 
 
@@ -75,20 +78,48 @@ def parse_catalog(data: bytes, path: Path) -> PostCatalog:
     problem = lint_po(data.decode("utf-8"))
     if problem is not None:
         raise CatalogError(f"PO syntax error: {problem[1]}", path, problem[0])
+    text, previous = _previous_lines(data.decode("utf-8"))
     catalog = PostCatalog()
     parser = PoFileParser(catalog, ignore_obsolete=False, abort_invalid=True)
     try:
-        parser.parse(io.BytesIO(data))
+        parser.parse(io.StringIO(text))
     except PoFileError as exc:
         raise CatalogError(
             f"PO syntax error: {str(exc).rsplit(' on ', 1)[0]}", path, exc.lineno + 1
         ) from exc
     except (ValueError, SyntaxError) as exc:
         raise CatalogError(f"PO syntax error: {exc}", path) from exc
+    for message in [*catalog, *catalog.obsolete.values()]:
+        if message.lineno in previous:
+            message.previous_id = previous[message.lineno]
     return catalog
 
 
+def _previous_lines(text: str) -> tuple[str, dict[int, list[str]]]:
+    """Take the ``#|`` (and obsolete ``#~|``) previous msgid lines out of ``text``, which
+    Babel would keep as translator comments or reject: (the text with blank lines in their
+    place, {line of the msgid they precede: [previous msgid, previous msgid_plural]})."""
+    lines = text.split("\n")
+    found: dict[int, list[str]] = {}
+    pending: dict[str, str] = {}
+    field: str | None = None
+    for number, line in enumerate(lines, 1):
+        m = _PREVIOUS.fullmatch(line.strip())
+        if m:
+            field = m.group(1) or field
+            if field is not None:
+                pending[field] = pending.get(field, "") + unescape(m.group(2))
+            lines[number - 1] = ""
+        elif pending and re.match(r"(#~[ \t]*)?msgid[ \t]", line.lstrip()):
+            found[number] = [pending[k] for k in ("msgid", "msgid_plural") if k in pending]
+            pending, field = {}, None
+    return "\n".join(lines), found
+
+
 _STRING = r'"(?:[^"\\]|\\.)*"'
+_PREVIOUS = re.compile(
+    r"#~?\|[ \t]*(?:(msgctxt|msgid|msgid_plural)[ \t]+)?(" + _STRING + r")[ \t]*"
+)
 _KEYWORD_LINE = re.compile(
     r"(msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)[ \t]+(" + _STRING + r")[ \t]*"
 )
@@ -144,31 +175,9 @@ def lint_po(text: str) -> tuple[int, str] | None:
 
 
 def render_catalog(catalog: Catalog) -> bytes:
-    buffer = io.BytesIO()
-    # Babel wraps a long "#| msgid" into one broken comment line: we write those ourselves
-    write_po(buffer, catalog, width=WIDTH, include_previous=False)
-    return _with_previous(buffer.getvalue().decode("utf-8"), catalog).encode("utf-8")
-
-
-WIDTH = 76
-
-
-def _with_previous(text: str, catalog: Catalog) -> str:
-    """Insert ``#| msgid`` lines (GNU layout) before the entries that have a previous text."""
-    blocks = text.split("\n\n")
-    messages = [m for m in catalog if m.id]
-    if not any(m.previous_id for m in messages):
-        return text
-    # block 0 is the header; live messages follow in catalog order
-    for index, message in enumerate(messages, start=1):
-        if not message.previous_id or index >= len(blocks):
-            continue
-        lines = blocks[index].split("\n")
-        at = next(i for i, ln in enumerate(lines) if ln.startswith(("msgctxt ", "msgid ")))
-        previous = normalize(str(message.previous_id[0]), width=WIDTH).split("\n")
-        comment = [f"#| msgid {previous[0]}", *(f"#| {ln}" for ln in previous[1:])]
-        blocks[index] = "\n".join([*lines[:at], *comment, *lines[at:]])
-    return "\n\n".join(blocks)
+    """The PO file for ``catalog``, laid out as GNU gettext lays it out (``msgcat`` on it
+    changes nothing)."""
+    return gettext_style.render(catalog).encode("utf-8")
 
 
 def same_content(catalog: Catalog, path: Path) -> bool:
@@ -185,7 +194,28 @@ def same_content(catalog: Catalog, path: Path) -> bool:
         on_disk = read_catalog(path)
     except CatalogError:
         return False
-    return on_disk is not None and render_catalog(on_disk) == data
+    if on_disk is None:
+        return False
+    _rejoin_comments(on_disk, catalog)
+    return render_catalog(on_disk) == data
+
+
+def _rejoin_comments(on_disk: Catalog, catalog: Catalog) -> None:
+    """Undo what a writer that wraps comments (Babel's) did to the ones extraction writes
+    (the header comment, ``#.`` comments): where only the line breaks differ, take ours."""
+
+    def words(lines: Iterable[str]) -> list[str]:
+        return " ".join(lines).split()
+
+    def header(comment: str) -> list[str]:
+        return words(line.removeprefix("#") for line in comment.split("\n"))
+
+    if header(on_disk.header_comment) == header(catalog.header_comment):
+        on_disk.header_comment = catalog.header_comment
+    for message in on_disk:
+        ours = catalog.get(message.id, message.context) if message.id else None
+        if ours is not None and words(message.auto_comments) == words(ours.auto_comments):
+            message.auto_comments = list(ours.auto_comments)
 
 
 def write_catalog(path: Path, catalog: PostCatalog, *, changed: bool = False) -> bool:

@@ -68,6 +68,18 @@ _READ_COMMENTS = ("translated-by: ", "not published: ")
 
 
 def header_value(text: str, name: str) -> str | None:
-    """A header's value, read from the PO text without parsing the whole file."""
-    m = re.search(r'^"' + re.escape(name) + r': ([^"\\]*)(?:\\n)?"$', text[:4096], re.MULTILINE)
-    return m.group(1).strip() if m else None
+    """A header's value, read from the PO text without parsing the whole file (however
+    the header's lines are wrapped: GNU gettext wraps one longer than 79 columns)."""
+    m = _HEADER.search(text[:8192])
+    if m is None:
+        return None
+    header = "".join(re.findall(r'"((?:[^"\\\n]|\\.)*)"', m.group(1)))
+    for line in header.split("\\n"):
+        key, colon, value = line.partition(":")
+        if colon and key.strip().lower() == name.lower():
+            return value.replace('\\"', '"').replace("\\\\", "\\").strip()
+    return None
+
+
+# the header's msgstr: the first one in the file, with its continuation lines
+_HEADER = re.compile(r'^msgstr[ \t]*((?:"(?:[^"\\\n]|\\.)*"[ \t]*(?:\n|$))+)', re.MULTILINE)
