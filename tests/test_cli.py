@@ -356,3 +356,24 @@ def test_settings_come_from_pyproject_too(
     )
     assert main(["extract"]) == 2
     assert capsys.readouterr().err.startswith("pyproject.toml:3: unknown key 'colour'")
+
+
+def test_ignore_cjk_survives_a_gettext_style_save(demo_site: Path, chdir) -> None:
+    """A reviewer keeps a Chinese name on purpose: the comment that allows it is kept by
+    every PO editor, msgcat included (which drops flags it does not know)."""
+    import shutil
+    import subprocess
+
+    if shutil.which("msgcat") is None:
+        pytest.skip("GNU gettext is not installed (apt-get install gettext)")
+    chdir(demo_site)
+    po_path = demo_site / SEED_PO
+    po = polib.pofile(str(po_path))
+    entry = po.find("Keynote会场")
+    assert entry is not None
+    entry.msgstr, entry.tcomment = "The Keynote hall (Keynote会场)", "ignore-cjk"
+    po.save()
+    subprocess.run(["msgcat", "-o", str(po_path), str(po_path)], check=True)
+    assert "# ignore-cjk" in po_path.read_text("utf-8")
+    assert main(["build"]) == 0
+    assert "The Keynote hall (Keynote会场)" in (demo_site / SEED_OUT).read_text("utf-8")

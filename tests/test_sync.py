@@ -395,9 +395,17 @@ def test_export_to_xliff_and_import_back(
     # a CAT tool fills targets, keeping the inline codes
     link = unit("使用 ")  # 使用 <x id="1"/> 启动的容器…详见<g id="2">官方文档</g>。
     assert link.find("x:source/x:x", ns) is not None and link.find("x:source/x:g", ns) is not None
-    target = ET.SubElement(
-        link, "{urn:oasis:names:tc:xliff:document:1.2}target", {"state": "translated"}
-    )
+
+    def target_of(unit: ET.Element, state: str) -> ET.Element:
+        """The unit's target, emptied, as a CAT tool about to fill it."""
+        target = unit.find("x:target", ns)
+        assert target is not None, "every unit is exported with its target and state"
+        target.clear()
+        target.set("state", state)
+        return target
+
+    target = target_of(link, "translated")
+    link.attrib.pop("approved")  # a tool that does not mark approval: 'translated' is taken
     target.text = "Containers started with "
     code = ET.SubElement(target, "{urn:oasis:names:tc:xliff:document:1.2}x", {"id": "1"})
     code.tail = " share the host's network stack. See "
@@ -405,15 +413,9 @@ def test_export_to_xliff_and_import_back(
     g.text = "the docs"
     g.tail = "."
     draft = unit("问题的现象是这样的")
-    ET.SubElement(
-        draft,
-        "{urn:oasis:names:tc:xliff:document:1.2}target",
-        {"state": "needs-review-translation"},
-    ).text = "What happened:"
+    target_of(draft, "needs-review-translation").text = "What happened:"
     broken = unit("Docker 安装完成后")
-    ET.SubElement(
-        broken, "{urn:oasis:names:tc:xliff:document:1.2}target", {"state": "final"}
-    ).text = "Docker makes three networks."
+    target_of(broken, "final").text = "Docker makes three networks."
     tree.write(xlf, encoding="utf-8", xml_declaration=True)
 
     capsys.readouterr()
@@ -471,3 +473,54 @@ def _babel(path: Path, msgid: str) -> Message:
         message = read_po(f).get(msgid)
     assert message is not None
     return message
+
+
+def test_xliff_carries_the_review_state_through_translate_toolkit(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Exported, converted to PO and back by Translate Toolkit (xliff2po, po2xliff), edited
+    on the way as a reviewer would, imported: approvals survive, and so do the rest."""
+    import re
+    import subprocess
+    import xml.etree.ElementTree as ET
+
+    tools = [shutil.which(t) for t in ("xliff2po", "po2xliff", "pocount")]
+    if not all(tools):
+        pytest.skip("Translate Toolkit is not installed (apt-get install translate-toolkit)")
+    site = Site(tmp_path, CORPUS / "2019-03-12-docker-network.md")
+    assert _translate(tmp_path, "--backend", "pseudo") == 0  # every unit a machine's
+    po = polib.pofile(str(site.po_path))
+    approved = next(e for e in po if e.msgid.startswith("问题的现象是这样的"))
+    approved.flags.remove("fuzzy")  # a person approved this one
+    po.save()
+    xlf, converted, back = (tmp_path / n for n in ("out.xlf", "review.po", "back.xlf"))
+    base = ["--root", str(tmp_path)]
+    assert main(["export", "--to", "en", "--all", "-o", str(xlf), *base]) == 0
+    root = ET.parse(xlf).getroot()
+    states = {
+        (u.get("approved"), t.get("state"), t.get("state-qualifier"))
+        for u in root.iter("{urn:oasis:names:tc:xliff:document:1.2}trans-unit")
+        for t in u.iter("{urn:oasis:names:tc:xliff:document:1.2}target")
+    }
+    assert states == {("yes", "final", None), ("no", "needs-review-translation", "leveraged-mt")}
+    count = subprocess.run(["pocount", str(xlf)], capture_output=True, text=True, check=True)
+    assert re.search(r"Translated:\s+1 ", count.stdout), "pocount reads the export"
+    subprocess.run(["xliff2po", str(xlf), str(converted)], capture_output=True, check=True)
+    review = polib.pofile(str(converted))
+    assert [e.msgid for e in review if "fuzzy" not in e.flags] == [approved.msgid]
+    edited = next(e for e in review if e.msgid.startswith("各模式的主要区别"))
+    edited.msgstr, edited.flags = "How the modes differ:", []
+    review.save()
+    subprocess.run(["po2xliff", str(converted), str(back)], capture_output=True, check=True)
+    capsys.readouterr()
+    assert main(["import", str(back), "--to", "en", *base]) == 0
+    assert "locales/en/post.po: 1 entries updated" in capsys.readouterr().out
+    # xliff2po drops inline codes: units whose text is otherwise the same keep their
+    # tags; one a reviewer rewrote without its tag would be refused (tested elsewhere)
+    after = polib.pofile(str(site.po_path))
+    for entry in after:
+        if entry.msgid in (approved.msgid, edited.msgid):
+            assert "fuzzy" not in entry.flags, "approved, and still approved"
+        else:
+            assert "fuzzy" in entry.flags and "translated-by: pseudo" in entry.tcomment
+    assert after.find(edited.msgid).msgstr == edited.msgstr

@@ -53,7 +53,7 @@ def render(
                     str(message.id),
                     translation,
                     cjk_target=cjk_target,
-                    flags=set(message.flags),
+                    flags=set(message.flags) | set(message.user_comments),
                     machine=origin_of(message),
                     keep=keep,
                 )

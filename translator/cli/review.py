@@ -132,14 +132,28 @@ def export_command(
 
 @click.command("import")
 @click.argument("xliff", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--to",
+    "to",
+    multiple=True,
+    metavar="LOCALE[,LOCALE]",
+    help="For an XLIFF another tool made from an export: the locales whose catalogs its "
+    "units are matched in, by id.",
+)
 @root_option
-def import_command(xliff: Path, root: Path) -> None:
+def import_command(xliff: Path, to: tuple[str, ...], root: Path) -> None:
     """Take a reviewer's XLIFF back into the catalogs; then run `translator build`."""
     from ..catalogs.exchange import import_units
 
-    settings = load_settings(root)
+    catalogs: list[Path] = []
+    if to:
+        run, posts, locales = setup(root, (), to)
+        settings = run.settings
+        catalogs = [settings.root / run.site.catalog_path(p, loc) for p in posts for loc in locales]
+    else:
+        settings = load_settings(root)
     with site_locked(settings.root, lambda holder: click.echo(f"waiting for: {holder}", err=True)):
-        result = import_units(xliff, settings.root)
+        result = import_units(xliff, settings.root, catalogs)
     for po, count in result.updated.items():
         click.echo(f"{po}: {count} entries updated")
     for line in result.skipped:

@@ -13,7 +13,9 @@ from . import syntax
 from .cjk import leftover_cjk
 from .placeholders import TAG, PlaceholderError, check_tags, placeholders_in
 
-IGNORE_CJK_FLAG = "ignore-cjk"  # a PO flag: this entry may keep Han characters
+# This entry may keep Han characters: a translator comment "# ignore-cjk" (which every PO
+# editor keeps), or the PO flag of that name (which gettext-style saves drop).
+IGNORE_CJK_FLAG = "ignore-cjk"
 _HTML = re.compile(r"</?([A-Za-z][A-Za-z0-9-]*)(?:\s[^<>]*)?/?>")
 _MARKERS = {
     "**": "unbalanced emphasis: ** left as text",
