@@ -176,21 +176,37 @@ def test_chinese_left_is_looked_up_word_by_word(model: FakeModel, tmp_path: Path
 def test_what_still_fails_is_a_rejected_draft_never_published(
     model: FakeModel, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    for _ in range(3):
-        model.fault("即可构建", "drop-tag")
+    for _ in range(3):  # the first answer, and each other way of asking
+        model.fault("2017年", "april")
     root = _site(tmp_path, SMALL)
     assert _translate(root) == 1, "a rejected unit fails the run"
-    entry = polib.pofile(str(root / "locales/en/post.po")).find("运行 <x1/> 即可构建。")
-    assert entry is not None and "not published: tag <x1/> is missing" in entry.tcomment
+    entry = polib.pofile(str(root / "locales/en/post.po")).find("2017年我们发布了第一个版本。")
+    assert entry is not None and "not published: '2017' of the source is missing" in entry.tcomment
     out = (root / "content/post.en.md").read_text("utf-8")
-    assert "运行 `make` 即可构建。" in out, "the source text stays where the draft would go"
+    assert "2017年我们发布了第一个版本。" in out, "the source text stays where the draft would go"
     err = capsys.readouterr().err
-    assert "rejected: local: en: '运行 <x1/> 即可构建。': tag <x1/> is missing" in err
+    assert (
+        "rejected: local: en: '2017年我们发布了第一个版本。': '2017' of the source is missing"
+        in err
+    )
     asked = len(model.asked())
     assert _translate(root) == 1 and len(model.asked()) == asked, (
         "a rejected reply is not paid twice"
     )
     assert _translate(root, "--retry-rejected") == 0 and len(model.asked()) > asked
+
+
+def test_a_tag_the_model_keeps_losing_is_put_back_between_the_pieces_around_it(
+    model: FakeModel, tmp_path: Path
+) -> None:
+    for _ in range(2):  # the first answer, and the piece asked alone
+        model.fault("即可构建", "drop-tag")
+    root = _site(tmp_path, SMALL)
+    assert _translate(root) == 0
+    assert {"运行", "即可构建。"} <= {q.strip() for q in model.asked()}, "the text around the tag"
+    entry = polib.pofile(str(root / "locales/en/post.po")).find("运行 <x1/> 即可构建。")
+    assert entry is not None and entry.msgstr == "trans <x1/> trans trans trans"
+    assert "not published" not in entry.tcomment
 
 
 def test_a_long_unit_goes_sentence_by_sentence(model: FakeModel, tmp_path: Path) -> None:

@@ -25,6 +25,12 @@ def length_doubt(source: str, output: str) -> str | None:
 
 
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"[^0-9a-z]", "", text.lower())
+
+
 _TOKENS = re.compile(r"\d+(?:[.,:]\d+)*%?|[A-Za-z][A-Za-z0-9+#]*(?:[._-][A-Za-z0-9+#]+)*")
 
 
@@ -40,12 +46,14 @@ def machine_problem(
     if problem:
         return problem
     plain_out = TAG.sub(" ", output).lower()
+    squashed = _squash(plain_out)
     for token in _TOKENS.findall(TAG.sub(" ", source)):
         # numbers and names (OpenStack, K8S, CockroachDB, v1.2) must survive; plain
-        # lowercase words a Chinese author mixed in ("topic") may be rephrased
+        # lowercase words a Chinese author mixed in ("topic") may be rephrased, and a
+        # longer name spaced or hyphenated anew ("Redhat" as "Red Hat") is the same name
         if not any(c.isdigit() or c.isupper() for c in token):
             continue
-        if token.lower() not in plain_out:
+        if token.lower() not in plain_out and (len(token) < 4 or _squash(token) not in squashed):
             return f"{token!r} of the source is missing"
     # (a zero is no fact: "10 点" may well come back as "10:00")
     invented = _numbers(TAG.sub(" ", output)) - _numbers(TAG.sub(" ", source)) - _spelled(source)

@@ -131,14 +131,13 @@ class LocalBackend(HttpBackend):
             for k, piece in enumerate(pieces)
             if (why := _problem(piece, answers[u][k], cjk, keep)) is not None
         }
-        for _round in range(AGAIN):  # a fix can leave another problem: one more round
+        for attempt in range(AGAIN):  # a fix can leave another problem: one more round
             plans = {
-                (u, k): self._again(heads[u], units[u][k], answer, why)
+                (u, k): self._again(heads[u], units[u][k], answer, why, attempt)
                 for (u, k), (answer, why) in tries.items()
             }
-            found = iter(
-                self._generate(model, [c for p in plans.values() for c in p.conversations])
-            )
+            asked = [c for plan in plans.values() for c in plan.conversations]
+            found = iter(self._generate(model, asked))
             for (u, k), plan in plans.items():
                 answer = plan.finish([next(found) for _ in plan.conversations], cjk)
                 why = _problem(units[u][k], answer, cjk, keep)
@@ -150,15 +149,25 @@ class LocalBackend(HttpBackend):
         joiner = "" if cjk else " "
         return [joiner.join(a.text.strip() for a in found) for found in answers]
 
-    def _again(self, head: list[dict[str, Any]], piece: str, answer: Answer, why: str) -> _Plan:
-        """How to try a piece once more: Chinese left, each word left looked up alone and
-        put in its place; a piece of several sentences, sentence by sentence; otherwise
-        the piece alone, without the pieces before it (another context, another path)."""
+    def _again(
+        self, head: list[dict[str, Any]], piece: str, answer: Answer, why: str, attempt: int
+    ) -> _Plan:
+        """How to try a piece once more. Chinese left: each word left looked up alone and
+        put in its place. A tag lost, the second time: the text between the tags asked
+        piece by piece, and the tags put back between the answers where the source has
+        them. Several sentences: sentence by sentence. Otherwise: the piece alone, without
+        the pieces before it (another context, another path)."""
         if why.startswith(CHINESE_LEFT):
             runs = list(dict.fromkeys(re.findall(_HAN_RUN, TAG.sub(" ", answer.text))))
-            return _Plan(piece, [self._ask(head, [run]) for run in runs], runs, answer)
+            return _Plan(piece, [self._ask(head, [run]) for run in runs], "words", runs, answer)
+        if attempt > 0 and "tag" in why and TAG.search(piece):
+            parts = _between_tags(piece)
+            asked = [p for p in parts if not TAG.fullmatch(p) and _HAN.search(p)]
+            return _Plan(piece, [self._ask(head, asked)] if asked else [], "tags", parts)
         sentences = split_sentences(piece)
-        return _Plan(piece, [self._ask(head, sentences if len(sentences) > 1 else [piece])])
+        if len(sentences) > 1:
+            return _Plan(piece, [self._ask(head, sentences)], "sentences", sentences)
+        return _Plan(piece, [self._ask(head, [piece])], "alone", [piece])
 
     def _head(self, text: str, source: str, target: str) -> list[dict[str, Any]]:
         """What every conversation about ``text`` starts with: the system prompt, the worked
@@ -257,23 +266,65 @@ class _Plan:
 
     piece: str
     conversations: list[Conversation]
-    words: list[str] = field(default_factory=list)  # Chinese left, each looked up alone
-    first: Answer | None = None
+    how: str  # "words", "tags", "sentences" or "alone" (see LocalBackend._again)
+    parts: list[str] = field(default_factory=list)  # what was asked, in order
+    first: Answer | None = None  # for "words": the answer the words are put into
 
     def finish(self, found: list[list[Answer]], cjk: bool) -> Answer:
-        if self.first is not None:  # put each word's translation where it was left
+        if self.how == "words":
+            assert self.first is not None
             text = self.first.text
-            for word, answers in zip(self.words, found, strict=True):
-                english = answers[0].text.strip().strip(".。").strip()
-                if english and not _HAN.search(english):
-                    text = re.sub(rf"\s*{re.escape(word)}\s*", f" {english.lower()} ", text)
+            for word, answers in zip(self.parts, found, strict=True):
+                english = _english_of(answers[0].text)
+                if english:
+                    text = re.sub(rf"\s*{re.escape(word)}\s*", f" {english} ", text)
             return replace(self.first, text=re.sub(r" +([,.;:!?])", r"\1", text).strip())
-        (answers,) = found
-        sentences = split_sentences(self.piece) if len(answers) > 1 else [self.piece]
-        parts = [_fitted(a, s, cjk) for a, s in zip(answers, sentences, strict=True)]
+        answers = found[0] if found else []
+        if self.how == "tags":
+            return _rejoined(self.parts, answers, cjk)
+        parts = [_fitted(a, p, cjk) for a, p in zip(answers, self.parts, strict=True)]
         text = ("" if cjk else " ").join(p.text.strip() for p in parts)
         cut = any(p.finish_reason == "length" for p in parts)
         return Answer(text, "length" if cut else "stop")
+
+
+def _between_tags(piece: str) -> list[str]:
+    """``piece`` cut at its tags: text, tag, text…, each tag a part of its own."""
+    return [p for p in re.split(r"(</?x\d+/?>)", piece) if p]
+
+
+def _rejoined(parts: list[str], answers: list[Answer], cjk: bool) -> Answer:
+    """The answers for the text between the tags, with the tags back in their places and
+    a space between a tag and a word where English needs one (not inside a link's text)."""
+    found = iter(answers)
+    out, opened, cut = "", False, False
+    for part in parts:
+        if TAG.fullmatch(part):
+            closing = part.startswith("</")
+            if not cjk and not closing and out[-1:].isalnum():
+                out += " "
+            out += part
+            opened = not closing and not part.endswith("/>")
+            continue
+        if not _HAN.search(part):
+            text = part if cjk else part.translate(_ASCII_PUNCTUATION)
+        else:
+            answer = next(found)
+            cut = cut or answer.finish_reason == "length"
+            text = _fitted(answer, part, cjk).text.strip()
+        if not cjk and not opened and out and not out[-1].isspace() and text[:1].isalnum():
+            out += " "
+        out += text
+        opened = False
+    return Answer(out.strip(), "length" if cut else "stop")
+
+
+def _english_of(text: str) -> str:
+    """A looked-up word's translation, without Chinese the model echoed around it
+    (``古城 (ancient town)`` → ``ancient town``)."""
+    english = _HAN.sub(" ", text)
+    english = re.sub(r"[()（）\[\]「」\"“”:：=-]", " ", english)
+    return " ".join(english.split()).strip(".。").lower()
 
 
 _HAN = re.compile(_HAN_RUN)
