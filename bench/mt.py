@@ -33,8 +33,8 @@ sys.path.insert(0, str(ROOT))
 from tests.fakes import AWS_ACCESS, KEY, FakeServer  # noqa: E402
 from translator.cli import main  # noqa: E402
 from translator.markdown.document import parse_post  # noqa: E402
-from translator.markdown.front_matter import DEFAULT_KEYS  # noqa: E402
 from translator.markdown.segmenter import segment_post  # noqa: E402
+from translator.site.config import DEFAULT_KEYS  # noqa: E402
 
 CORPUS = ROOT / "tests" / "fixtures" / "corpus"
 PROVIDERS = {

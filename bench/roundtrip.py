@@ -32,9 +32,9 @@ import polib
 from translator.catalogs.merging import entries_for, update_catalog
 from translator.catalogs.po import render_catalog
 from translator.markdown.document import encode_post, parse_post
-from translator.markdown.front_matter import DEFAULT_KEYS
 from translator.markdown.reassembler import assemble
 from translator.markdown.segmenter import segment_post
+from translator.site.config import DEFAULT_KEYS
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))

@@ -11,10 +11,10 @@ from markdown_it.token import Token
 from translator.markdown import syntax
 from translator.markdown.cjk import joins_without_space
 from translator.markdown.document import encode_post, parse_post
-from translator.markdown.front_matter import DEFAULT_KEYS
 from translator.markdown.reassembler import Assembly, assemble
 from translator.markdown.segmenter import segment_post
 from translator.markdown.units import Segmentation
+from translator.site.config import DEFAULT_KEYS
 
 KEYS = (*DEFAULT_KEYS, "cover.alt", "image.alt")
 

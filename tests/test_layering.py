@@ -138,3 +138,25 @@ def test_stage_packages_stay_light() -> None:
         tree = ast.parse((PACKAGE / package / "__init__.py").read_text("utf-8"))
         assert ast.get_docstring(tree), package
         assert not [n for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom))], package
+
+
+HEAVY = ("markdown_it", "babel", "rich", "httpx", "tomlkit", "translator.backends", "yaml")
+
+
+def test_check_of_an_unchanged_site_imports_no_parser_nor_backend(demo_site: Path) -> None:
+    """A hash-only check needs the build records and the files' hashes, nothing else: a
+    pre-commit hook or a CI check pays for what it uses (the timing is bench/startup.py's)."""
+    run = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "translator", "check", "--root", str(demo_site)],
+        capture_output=True,
+        text=True,
+        cwd=demo_site,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    imported = {
+        line.split("|")[-1].strip()
+        for line in run.stderr.splitlines()
+        if line.startswith("import time:") and "|" in line
+    }
+    heavy = sorted(m for m in imported if m.split(".")[0] in HEAVY or m.startswith(HEAVY))
+    assert heavy == []

@@ -3,14 +3,13 @@ policy publishes and what passes the checks), and write it with its build record
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from babel.messages.catalog import Message
 
+from .catalogs.catalog import PostCatalog
 from .catalogs.po import read_catalog
-from .catalogs.provenance import PostCatalog, content_digest
+from .catalogs.provenance import content_digest
 from .catalogs.scan import EntryLines
-from .catalogs.states import origin_of, publishes, state_of
+from .catalogs.states import count_words, origin_of, publishes, rejections, state_of
 from .context import Outcome, Site
 from .errors import BuildError, CatalogError, PostError
 from .markdown.checks import problem_with
@@ -83,46 +82,10 @@ def render(
     return output, problems, broken
 
 
-def up_to_date(site: Site, post: PostPaths, locale: str) -> Built | None:
-    """The build record, if it says the post is current: same source, same output, same
-    policy, and the same catalog — its bytes, or failing that its content (a PO editor's
-    save that only re-wraps lines or bumps a date changes nothing)."""
-    record = site.records(locale).get(site.output_path(post, locale))
-    if record is None:
-        return None
-    catalog = site.catalog_data(post, locale)
-    try:
-        output = (site.settings.root / site.output_path(post, locale)).read_bytes()
-    except OSError:
-        return None
-    if catalog is None:
-        return None
-    current = Built(
-        post.source,
-        site.source_digest(post),
-        digest(catalog),
-        digest(output),
-        site.policy_id(locale),
-    )
-    if current.same_build(record):
-        return record
-    if not record.catalog_content or current.catalog_hash == record.catalog_hash:
-        return None
-    if not current.same_build(replace(record, catalog_hash=current.catalog_hash)):
-        return None  # something besides the catalog's bytes changed
-    try:
-        parsed = site.read(post, locale)
-    except CatalogError:
-        return None  # the slow path reports it, with its line
-    if parsed is None or content_digest(parsed) != record.catalog_content:
-        return None
-    return replace(record, catalog_hash=current.catalog_hash)
-
-
 def build(site: Site, post: PostPaths, locale: str) -> Outcome:
     outcome = Outcome(post, locale)
-    record = up_to_date(site, post, locale)
-    if record is not None and record.counts:
+    record = site.built(post, locale)
+    if record is not None and record.counts and record.words:
         outcome.counts, outcome.obsolete = dict(record.counts), record.obsolete
         outcome.problems = list(record.problems)  # reported until the catalog is fixed
         site.records(locale).put(site.output_path(post, locale), record)  # its bytes, now
@@ -136,6 +99,8 @@ def build(site: Site, post: PostPaths, locale: str) -> Outcome:
         )
     output, outcome.problems, broken = render(site, post, locale, catalog)
     outcome.count(catalog, broken)
+    po = site.catalog_path(post, locale)
+    lines = EntryLines(site.settings.root / po)
     target = inside(site.settings.root, site.settings.root / site.output_path(post, locale))
     if not target.is_file() or target.read_bytes() != output:
         write_atomic(target, output)
@@ -153,6 +118,8 @@ def build(site: Site, post: PostPaths, locale: str) -> Outcome:
             outcome.problems,
             content_digest(catalog),
             sorted((ctx or "", msgid) for ctx, msgid in broken),
+            count_words(catalog, broken),
+            [lines.report(po, m, why) for m, why in rejections(catalog)],
         ),
     )
     return outcome

@@ -4,10 +4,7 @@ glossary)."""
 
 from __future__ import annotations
 
-from .build import render, up_to_date
-from .catalogs.po import read_catalog, same_content
 from .catalogs.provenance import SOURCE_HASH, content_digest
-from .catalogs.scan import EntryLines
 from .context import Outcome, Site
 from .site.files import digest
 from .site.paths import PostPaths
@@ -37,7 +34,9 @@ def check(
         outcome.out_of_date.append(("extract", f"no catalog {po}"))
         return outcome
     text = site.extracted(post, locale)
-    if text is None:
+    if text is None:  # the slow path: parse the post and the catalog
+        from .catalogs.po import same_content
+
         new, old, _stats = site.updated_catalog(post, locale)  # also: is the PO readable?
         assert old is not None
         if old.extra_headers.get(SOURCE_HASH) != site.source_digest(post):
@@ -46,7 +45,7 @@ def check(
             outcome.out_of_date.append(("extract", "extract would change the catalog"))
         outcome.count(old)
     outcome.out_of_date.extend(_build_state(site, post, locale, output))
-    record = up_to_date(site, post, locale)
+    record = site.built(post, locale)
     if record is not None and record.counts:
         # what the build found stays a problem until the catalog (or the source) changes
         outcome.counts, outcome.obsolete = dict(record.counts), record.obsolete
@@ -78,6 +77,8 @@ def _glossary_problems(site: Site, post: PostPaths, locale: str) -> list[str]:
     catalog = site.read(post, locale)
     if catalog is None:
         return []
+    from .catalogs.scan import EntryLines
+
     po = site.catalog_path(post, locale)
     lines = EntryLines(site.settings.root / po)
     found = []
@@ -94,7 +95,7 @@ def _build_state(site: Site, post: PostPaths, locale: str, output: str) -> list[
     target = site.settings.root / output
     if not target.is_file():
         return [("build", f"not built: {output} is missing")]
-    if up_to_date(site, post, locale) is not None:
+    if site.built(post, locale) is not None:
         return []
     reasons = []
     record = site.records(locale).get(output)
@@ -112,7 +113,9 @@ def _build_state(site: Site, post: PostPaths, locale: str, output: str) -> list[
         if record.source_hash != site.source_digest(post):
             reasons.append(("build", "source changed since build"))
         return reasons
-    catalog = read_catalog(site.settings.root / site.catalog_path(post, locale))
+    from .build import render
+
+    catalog = site.read(post, locale)
     assert catalog is not None
     rendered, _problems, _broken = render(site, post, locale, catalog)
     if rendered != built:

@@ -11,22 +11,25 @@ not rebuilt, so a no-op run over a whole site reads and hashes files but parses 
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .catalogs.merging import MergeStats, entries_for, keep_their_save, update_catalog
-from .catalogs.po import lint_po, parse_catalog, write_catalog
-from .catalogs.provenance import EXTRACT_OPTIONS, SOURCE_HASH, PostCatalog, header_value
+from .catalogs.provenance import EXTRACT_OPTIONS, SOURCE_HASH, content_digest, header_value
 from .catalogs.states import State, count_states
 from .errors import CatalogError, PostError
-from .markdown.document import parse_post
-from .markdown.segmenter import segment_post
-from .markdown.units import Segmentation
 from .site.config import Settings
 from .site.files import digest, inside, locked
-from .site.glossary import Glossary, load_glossary
 from .site.paths import PostPaths
-from .site.records import RECORD, Records, records_path
+from .site.records import RECORD, Built, Records, records_path
+
+# The parser, Babel and the glossary are imported by the methods that need them: a check
+# of an unchanged site reads records and hashes files, and imports none of them.
+if TYPE_CHECKING:
+    from .catalogs.catalog import PostCatalog
+    from .catalogs.merging import MergeStats
+    from .markdown.units import Segmentation
+    from .site.glossary import Glossary
 
 EXTRACT_FORMAT = 2  # bump when segmentation changes what units a post yields
 
@@ -100,6 +103,9 @@ class Site:
 
     def segment(self, post: PostPaths) -> Segmentation:
         if post.source not in self._segmentations:
+            from .markdown.document import parse_post
+            from .markdown.segmenter import segment_post
+
             parsed = parse_post(self.source(post), Path(post.source))
             self._segmentations[post.source] = segment_post(
                 parsed, self.settings.front_matter_keys, split=self.settings.split_sentences
@@ -124,6 +130,8 @@ class Site:
         except OSError as exc:
             raise CatalogError(f"cannot read: {exc.strerror}", path) from exc
         self._seen.setdefault((post.source, locale), digest(data))
+        from .catalogs.po import parse_catalog
+
         return parse_catalog(data, path)
 
     def records(self, locale: str) -> Records:
@@ -132,6 +140,43 @@ class Site:
             legacy = root / self.settings.locales_dir / locale / RECORD
             self._records[locale] = Records(inside(root, records_path(root, locale)), legacy)
         return self._records[locale]
+
+    # -- builds ---------------------------------------------------------------------
+
+    def built(self, post: PostPaths, locale: str) -> Built | None:
+        """The build record, if it says the post is current: same source, same output, same
+        policy, and the same catalog — its bytes, or failing that its content (a PO editor's
+        save that only re-wraps lines or bumps a date changes nothing)."""
+        record = self.records(locale).get(self.output_path(post, locale))
+        if record is None:
+            return None
+        catalog = self.catalog_data(post, locale)
+        try:
+            output = (self.settings.root / self.output_path(post, locale)).read_bytes()
+        except OSError:
+            return None
+        if catalog is None:
+            return None
+        current = Built(
+            post.source,
+            self.source_digest(post),
+            digest(catalog),
+            digest(output),
+            self.policy_id(locale),
+        )
+        if current.same_build(record):
+            return record
+        if not record.catalog_content or current.catalog_hash == record.catalog_hash:
+            return None
+        if not current.same_build(replace(record, catalog_hash=current.catalog_hash)):
+            return None  # something besides the catalog's bytes changed
+        try:
+            parsed = self.read(post, locale)
+        except CatalogError:
+            return None  # the slow path reports it, with its line
+        if parsed is None or content_digest(parsed) != record.catalog_content:
+            return None
+        return replace(record, catalog_hash=current.catalog_hash)
 
     def save_records(self) -> None:
         for records in self._records.values():
@@ -148,6 +193,8 @@ class Site:
     @property
     def glossary(self) -> Glossary:
         if self._glossary is None:
+            from .site.glossary import Glossary, load_glossary
+
             name = self.settings.glossary
             self._glossary = (
                 load_glossary(self.settings.root / name, self.settings.source_locale)
@@ -166,6 +213,8 @@ class Site:
         self, post: PostPaths, locale: str, *, purge: bool = False
     ) -> tuple[PostCatalog, PostCatalog | None, MergeStats]:
         """(catalog as extraction wants it, catalog on disk, what the merge did)."""
+        from .catalogs.merging import entries_for, update_catalog
+
         seg = self.segment(post)
         old = self.read(post, locale)
         entries = entries_for(seg, post.source, copy_latin=self.settings.copy_latin)
@@ -199,6 +248,8 @@ class Site:
         """Write a catalog this run read (or made); if someone saved the file since the
         run read it, the save is read back and kept: the run's work goes only into what
         is still untranslated there (see :attr:`merged`)."""
+        from .catalogs.po import write_catalog
+
         key = (post.source, locale)
         self._catalogs.pop(key, None)
         path = inside(self.settings.root, self.settings.root / self.catalog_path(post, locale))
@@ -219,6 +270,9 @@ class Site:
     ) -> PostCatalog:
         if saved is None:  # deleted meanwhile: what the run made stands
             return ours
+        from .catalogs.merging import entries_for, keep_their_save, update_catalog
+        from .catalogs.po import parse_catalog
+
         theirs, _stats = update_catalog(
             parse_catalog(saved, path),
             entries_for(self.segment(post), post.source, copy_latin=self.settings.copy_latin),
@@ -246,6 +300,9 @@ class Site:
         if header_value(text, EXTRACT_OPTIONS) != self.options:
             return None
         record = self.records(locale).get(self.output_path(post, locale))
-        if (record is None or record.catalog_hash != digest(data)) and lint_po(text) is not None:
-            return None  # the slow path reports it, with its line
+        if record is None or record.catalog_hash != digest(data):
+            from .catalogs.po import lint_po
+
+            if lint_po(text) is not None:
+                return None  # the slow path reports it, with its line
         return text

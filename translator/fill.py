@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from babel.messages.catalog import Message
 
 from .backends import Backend, BackendContext, Batch, Request, Suggestion, load_backend
-from .catalogs.provenance import PostCatalog
+from .catalogs.catalog import PostCatalog
 from .catalogs.states import State, human_owned, set_origin, state_of
 from .context import Site
 from .errors import BackendError

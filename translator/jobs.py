@@ -26,7 +26,7 @@ from typing import Any
 
 from .backends import Backend, Batch, Request, Suggestion
 from .build import build
-from .catalogs.provenance import PostCatalog
+from .catalogs.catalog import PostCatalog
 from .context import Outcome, Site
 from .errors import BackendRejected, ConfigError, InputError, TranslatorError
 from .fill import (

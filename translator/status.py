@@ -4,25 +4,23 @@ locale, in entries and in source words, and the problems a person should look at
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 
-from babel.messages.catalog import Message
-
-from .build import render, up_to_date
-from .catalogs.scan import EntryLines
-from .catalogs.states import REJECTED_PREFIX, State, origin_of, state_of
+from .catalogs.states import (
+    State,
+    count_states,
+    count_words,
+    origin_of,
+    rejections,
+    state_in,
+    words,
+)
 from .context import Site
-from .markdown.placeholders import TAG
 from .site.paths import PostPaths
 
 _LINE = re.compile(r"[^:]*:(\d+): ")
-_WORD = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\u3040-\u30ff]|[^\W\d_]+|\d+")
 
-
-def words(text: str) -> int:
-    """Source words: each Han or kana character is one, as are Latin words and numbers."""
-    return len(_WORD.findall(TAG.sub(" ", text)))
+__all__ = ["Row", "post_status", "totals", "words"]
 
 
 @dataclass(slots=True)
@@ -60,8 +58,19 @@ def totals(rows: list[Row]) -> dict[str, int]:
     return found
 
 
-def post_status(site: Site, post: PostPaths, locale: str) -> Row:
+def post_status(site: Site, post: PostPaths, locale: str, *, entries: bool = False) -> Row:
+    """What is translated and what waits, for one post and locale: from the build record
+    when the post is built from the catalog as it is (nothing parsed), else from the
+    catalog and what a build would find. ``entries``: also list each entry that waits
+    (the catalog is read for that)."""
     path = site.catalog_path(post, locale)
+    record = site.built(post, locale)
+    if record is not None and record.counts and record.words and not entries:
+        problems = sorted([*record.problems, *record.rejected], key=_line_of)
+        return Row(post.source, locale, path, dict(record.counts), dict(record.words),
+                   record.obsolete, [], problems)  # fmt: skip
+    from .catalogs.scan import EntryLines
+
     row = Row(post.source, locale, path, {s.value: 0 for s in State}, {s.value: 0 for s in State})
     catalog = site.read(post, locale)
     if catalog is None:
@@ -69,51 +78,29 @@ def post_status(site: Site, post: PostPaths, locale: str) -> Row:
         row.words = {}
         return row
     lines = EntryLines(site.settings.root / path)
-    record = up_to_date(site, post, locale)
     if record is not None and record.counts:
         built = list(record.problems)
         broken = {(ctx or None, msgid) for ctx, msgid in record.broken}
     else:  # changed since the build: what a build would find now
+        from .build import render
+
         _output, built, broken = render(site, post, locale, catalog)
+    row.entries = count_states(catalog, broken)
+    row.words = count_words(catalog, broken)
     for message in catalog:
-        if not message.id:
-            continue
-        key = (message.context, str(message.id))
-        state = State.BROKEN if key in broken else state_of(message)
-        row.entries[state.value] += 1
-        row.words[state.value] += words(str(message.id))
-        if state is not State.REVIEWED:
-            line = lines.of(message)
+        if message.id and (state := state_in(message, broken)) is not State.REVIEWED:
             row.waiting.append(
                 {
-                    "line": line,
+                    "line": lines.of(message),
                     "state": state.value,
                     "msgid": str(message.id),
                     "by": origin_of(message),
                 }
             )
     row.obsolete = len(catalog.obsolete)
-    row.problems = _problems(site, post, locale, catalog, lines, built)
+    rejected = [lines.report(path, m, why) for m, why in rejections(catalog)]
+    row.problems = sorted([*built, *rejected], key=_line_of)
     return row
-
-
-def _problems(
-    site: Site,
-    post: PostPaths,
-    locale: str,
-    catalog: Iterable[Message],
-    lines: EntryLines,
-    built: list[str],
-) -> list[str]:
-    """Machine translations the checks rejected, with the reason; then what the build of
-    the post reports (entries that could not be published), in line order."""
-    po = site.catalog_path(post, locale)
-    found = list(built)
-    for message in catalog:
-        if message.id and state_of(message) is State.REJECTED:
-            why = next(c for c in message.user_comments if c.startswith(REJECTED_PREFIX))
-            found.append(lines.report(po, message, why))
-    return sorted(found, key=_line_of)
 
 
 def _line_of(report: str) -> int:

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 from .backends import Backend
 from .build import build
-from .catalogs.provenance import PostCatalog
+from .catalogs.catalog import PostCatalog
 from .catalogs.scan import untranslated_texts
 from .catalogs.states import REJECTED_PREFIX
 from .context import Outcome, Site

@@ -21,8 +21,8 @@ from babel.messages.catalog import Message
 
 from ..errors import InputError
 from ..markdown.placeholders import TAG, PlaceholderError, check_tags, placeholders_in
+from .catalog import PostCatalog
 from .po import read_catalog, write_catalog
-from .provenance import PostCatalog
 from .states import ORIGIN_PREFIX, REJECTED_PREFIX, State, state_of
 
 NS = "urn:oasis:names:tc:xliff:document:1.2"

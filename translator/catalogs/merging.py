@@ -22,8 +22,9 @@ from difflib import SequenceMatcher
 from babel.messages.catalog import Message
 
 from ..markdown.units import Segmentation, Unit
+from .catalog import PostCatalog
 from .po import new_catalog
-from .provenance import EXTRACT_OPTIONS, SOURCE_HASH, SOURCE_PATH, PostCatalog
+from .provenance import EXTRACT_OPTIONS, SOURCE_HASH, SOURCE_PATH
 
 SIMILAR = 0.6  # how alike an edited text must be to its old self to inherit its translation
 

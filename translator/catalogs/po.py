@@ -21,7 +21,7 @@ from babel.messages.pofile import PoFileError, PoFileParser, unescape
 from ..errors import CatalogError, ConfigError
 from ..site.files import write_atomic
 from . import gettext_style
-from .provenance import PostCatalog
+from .catalog import PostCatalog
 
 
 @lru_cache(maxsize=64)

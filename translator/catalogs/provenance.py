@@ -1,5 +1,6 @@
 """Provenance headers: what a catalog was extracted from (``X-Source-Path``,
-``X-Source-Hash``, ``X-Extract-Options``), kept by :class:`PostCatalog` and read fast."""
+``X-Source-Hash``, ``X-Extract-Options``), read fast from the PO text; and what a catalog
+says, hashed. (No Babel here: a check of an unchanged site imports only this.)"""
 
 from __future__ import annotations
 
@@ -7,43 +8,19 @@ import hashlib
 import json
 import re
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING
 
-from babel.messages.catalog import Catalog
+if TYPE_CHECKING:
+    from babel.messages.catalog import Message
+
 
 SOURCE_HASH = "X-Source-Hash"  # the source post this catalog was extracted from
 SOURCE_PATH = "X-Source-Path"
 EXTRACT_OPTIONS = "X-Extract-Options"  # what else extraction depended on (keys, version…)
-_EXTRA = (SOURCE_PATH, SOURCE_HASH, EXTRACT_OPTIONS)
+EXTRA_HEADERS = (SOURCE_PATH, SOURCE_HASH, EXTRACT_OPTIONS)
 
 
-class PostCatalog(Catalog):
-    """A Babel catalog that also keeps our ``X-Source-*`` headers."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.extra_headers: dict[str, str] = {}
-
-    def _get_headers(self) -> list[tuple[str, str]]:
-        headers = Catalog._get_mime_headers(self)
-        last_name, last_value = headers[-1]
-        headers[-1] = (last_name, last_value.rstrip("\n"))
-        headers += [(k, self.extra_headers[k]) for k in _EXTRA if k in self.extra_headers]
-        headers[-1] = (headers[-1][0], headers[-1][1] + "\n")
-        return headers
-
-    def _set_headers(self, headers: Iterable[tuple[str, str]]) -> None:
-        headers = list(headers)
-        Catalog._set_mime_headers(self, headers)
-        for name, value in headers:
-            for known in _EXTRA:
-                if name.lower() == known.lower():
-                    self.extra_headers[known] = value.strip()
-
-    mime_headers = property(_get_headers, _set_headers)
-
-
-def content_digest(catalog: Catalog) -> str:
+def content_digest(catalog: Iterable[Message]) -> str:
     """What a catalog says, as far as publishing goes, hashed: each live entry's msgctxt,
     msgid, msgstr, flags, whether it has a previous msgid, and the translator comments the
     tool reads. Line wrapping, header order, dates and obsolete entries are layout: a save

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from babel.messages.catalog import Message
-from babel.messages.pofile import unescape
+if TYPE_CHECKING:
+    from babel.messages.catalog import Message
 
 _Q = r'"(?:[^"\\\n]|\\.)*"'
 _UNTRANSLATED = re.compile(
@@ -19,6 +20,8 @@ _UNTRANSLATED = re.compile(
 
 def untranslated_texts(text: str) -> set[str]:
     """The msgids (without msgctxt) of the untranslated entries, from the PO text alone."""
+    from babel.messages.pofile import unescape
+
     return {
         "".join(unescape(q) for q in re.findall(_Q, m.group(2)))
         for m in _UNTRANSLATED.finditer(text if text.endswith("\n") else text + "\n")

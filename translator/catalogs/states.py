@@ -13,10 +13,15 @@ The PO file is the only record, in forms every PO editor keeps when it saves:
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Collection, Iterable
 from enum import Enum
+from typing import TYPE_CHECKING
 
-from babel.messages.catalog import Message
+from ..markdown.placeholders import TAG
+
+if TYPE_CHECKING:
+    from babel.messages.catalog import Message
 
 ORIGIN_PREFIX = "translated-by: "
 
@@ -106,6 +111,40 @@ def human_owned(message: Message) -> bool:
     return not message.fuzzy or origin_of(message) is None
 
 
+_WORD = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\u3040-\u30ff]|[^\W\d_]+|\d+")
+
+
+def words(text: str) -> int:
+    """Source words: each Han or kana character is one, as are Latin words and numbers."""
+    return len(_WORD.findall(TAG.sub(" ", text)))
+
+
+def state_in(message: Message, broken: Collection[tuple[str | None, str]]) -> State:
+    """The entry's state, broken if the build could not use it."""
+    return State.BROKEN if (message.context, str(message.id)) in broken else state_of(message)
+
+
+def count_words(
+    messages: Iterable[Message], broken: Collection[tuple[str | None, str]] = ()
+) -> dict[str, int]:
+    """Source words by state (what is left to review, in the unit translators bill)."""
+    found = {state.value: 0 for state in State}
+    for message in messages:
+        if message.id:
+            found[state_in(message, broken).value] += words(str(message.id))
+    return found
+
+
+def rejections(messages: Iterable[Message]) -> list[tuple[Message, str]]:
+    """Each machine translation the checks rejected, with the reason it was given."""
+    found = []
+    for message in messages:
+        if message.id and state_of(message) is State.REJECTED:
+            why = next(c for c in message.user_comments if c.startswith(REJECTED_PREFIX))
+            found.append((message, why))
+    return found
+
+
 def count_states(
     messages: Iterable[Message], broken: Collection[tuple[str | None, str]] = ()
 ) -> dict[str, int]:
@@ -115,7 +154,5 @@ def count_states(
     counts = {state.value: 0 for state in State}
     for message in messages:
         if message.id:
-            key = (message.context, str(message.id))
-            state = State.BROKEN if key in broken else state_of(message)
-            counts[state.value] += 1
+            counts[state_in(message, broken).value] += 1
     return counts

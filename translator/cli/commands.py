@@ -8,11 +8,8 @@ from pathlib import Path
 
 import click
 
-from ..build import build
 from ..check import DEFAULT_FAIL_ON, STALE_KINDS, check
 from ..errors import TranslatorError
-from ..extract import extract
-from ..translate import translate
 from .progress import display, progress
 from .run import (
     Summary,
@@ -37,6 +34,8 @@ def extract_command(
     paths: tuple[Path, ...], to: tuple[str, ...], purge_obsolete: bool, root: Path
 ) -> None:
     """Create or update the PO catalog of each post for each locale."""
+    from ..extract import extract  # each command imports what it uses: start-up is short
+
     run, posts, locales = setup(root, paths, to)
     summary = Summary(run.settings)
     with exclusive(run), progress(len(posts), "extract") as step:
@@ -57,6 +56,8 @@ def extract_command(
 @root_option
 def build_command(paths: tuple[Path, ...], to: tuple[str, ...], root: Path) -> None:
     """Write each per-locale post from its catalog."""
+    from ..build import build
+
     run, posts, locales = setup(root, paths, to)
     summary = Summary(run.settings)
     with exclusive(run), progress(len(posts), "build") as step:
@@ -113,6 +114,8 @@ def translate_command(
     root: Path,
 ) -> None:
     """Extract, fill missing units through a backend, and build: the main job."""
+    from ..translate import translate
+
     run, posts, locales = setup(root, paths, to)
     chain = backend_chain(run.settings, backends)
     with exclusive(run), display() as shown:

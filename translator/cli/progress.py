@@ -7,11 +7,12 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from ..fill import Progress as FillProgress
+if TYPE_CHECKING:
+    from ..fill import Progress as FillProgress
 
 REPORT_EVERY = 30.0  # seconds between progress lines when stderr is not a terminal
 

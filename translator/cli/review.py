@@ -70,7 +70,7 @@ def status_command(
     for post in posts:
         for locale in locales:
             try:
-                rows.append(post_status(run.site, post, locale))
+                rows.append(post_status(run.site, post, locale, entries=as_json or waiting))
             except TranslatorError as exc:
                 run.error(exc)
                 errors.append(exc.located())

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import click
 
-from ..backends import DEFAULT_BACKEND
 from ..catalogs.states import STATES
 from ..context import Outcome, Site
 from ..errors import InputError, TranslatorError
@@ -91,6 +90,8 @@ def setup(
 def backend_chain(settings: Settings, named: Sequence[str]) -> list[str]:
     """The backends a run asks, in order: translation memory first, then those named by
     ``--backend`` or the settings, else the embedded default."""
+    from ..backends import DEFAULT_BACKEND
+
     chosen = list(named) or ([settings.backend] if settings.backend else [])
     if not chosen:
         from ..backends.model_files import available

@@ -33,7 +33,6 @@ def _load(text: str) -> Any:
     return yaml.load(text, Loader=_LOADER)
 
 
-DEFAULT_KEYS = ("title", "description", "summary", "excerpt")
 _DATE = re.compile(
     r"\d{4}-\d{2}-\d{2}([ T]\d{1,2}:\d{2}(:\d{2})?(\.\d+)?\s*(Z|[+-]\d{2}:?\d{2})?)?\s*$"
 )

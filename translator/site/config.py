@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError
-from ..markdown.front_matter import DEFAULT_KEYS
 
 CONFIG_FILE = "translator.toml"
+DEFAULT_KEYS = ("title", "description", "summary", "excerpt")  # front matter to translate
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,6 +34,8 @@ class Built:
     problems: list[str] = field(default_factory=list)  # entries not published, and why
     catalog_content: str = ""  # what the catalog said (layout aside): see content_digest
     broken: list[tuple[str, str]] = field(default_factory=list)  # (msgctxt, msgid) not usable
+    words: dict[str, int] = field(default_factory=dict)  # source words by state
+    rejected: list[str] = field(default_factory=list)  # machine translations rejected, why
 
     def same_build(self, other: Built) -> bool:
         """Whether both record the same source, catalog, output and policy."""

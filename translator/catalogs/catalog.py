@@ -1,0 +1,36 @@
+"""A post's catalog in memory: a Babel catalog that also keeps our ``X-Source-*`` headers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from babel.messages.catalog import Catalog
+
+from .provenance import EXTRA_HEADERS
+
+
+class PostCatalog(Catalog):
+    """A Babel catalog that also keeps our ``X-Source-*`` headers."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.extra_headers: dict[str, str] = {}
+
+    def _get_headers(self) -> list[tuple[str, str]]:
+        headers = Catalog._get_mime_headers(self)
+        last_name, last_value = headers[-1]
+        headers[-1] = (last_name, last_value.rstrip("\n"))
+        headers += [(k, self.extra_headers[k]) for k in EXTRA_HEADERS if k in self.extra_headers]
+        headers[-1] = (headers[-1][0], headers[-1][1] + "\n")
+        return headers
+
+    def _set_headers(self, headers: Iterable[tuple[str, str]]) -> None:
+        headers = list(headers)
+        Catalog._set_mime_headers(self, headers)
+        for name, value in headers:
+            for known in EXTRA_HEADERS:
+                if name.lower() == known.lower():
+                    self.extra_headers[known] = value.strip()
+
+    mime_headers = property(_get_headers, _set_headers)
