@@ -1,0 +1,216 @@
+"""Start-up and scale, whole processes, side by side with the peers (issue 17).
+
+    python bench/startup.py [--mdpo PATH/md2po] [--quick]
+
+Sites are generated from the test corpus (the seed and the seven synthetic posts) copied
+under new names: one post, 52 posts, and 1,924 posts in en, ja and ko; plus one 5 MB post
+made of the corpus posts repeated. Times are medians of whole commands (hyperfine when it
+is installed); the "before" column is what issue 17 measured on this machine before the
+change, the "peer" column mdpo and po4a on the same input, measured now. ``--quick``
+skips the 1,924-post site and the 5 MB post.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# bench/queue.py must not shadow the standard library's ``queue`` for this script
+if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
+    sys.path.pop(0)
+
+import argparse
+import json
+import os
+import shlex
+import shutil
+import statistics
+import subprocess
+import tempfile
+import time
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "tests" / "fixtures" / "corpus"
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+PY = sys.executable
+TRANSLATOR = [PY, "-m", "translator"]
+# what 'extract' of one post really imports (the floor the goal is measured against)
+IMPORT_FLOOR = (
+    "import markdown_it, mdit_py_plugins.footnote, mdit_py_plugins.dollarmath, yaml, "
+    "babel.messages.pofile, click"
+)
+BEFORE = {  # issue 17's figures (hyperfine, this 2-core machine), in seconds
+    "check, unchanged one-post site": 0.144,
+    "extract, one post": 0.140,
+    "status (table), demo site": None,
+    "check, unchanged 52-post site": 0.148,
+    "cold extract, 52 posts": 0.855,
+    "extract, 5 MB post": 4.50,
+    "build, 5 MB post": 4.41,
+    "cold extract, 1,924 posts x 3": 27.7,
+    "cold build, 1,924 posts x 3": 19.0,
+    "no-op check, 1,924 posts x 3": 0.84,
+    "no-op extract, 1,924 posts x 3": 0.59,
+    "status --json, 1,924 posts x 3": 9.4,
+    "status (table), 1,924 posts x 3": None,
+}
+
+
+def posts_from_corpus(folder: Path, count: int) -> list[Path]:
+    """``count`` posts: the corpus posts, each copied under new names, cycling."""
+    sources = sorted(CORPUS.glob("*.md"))
+    folder.mkdir(parents=True, exist_ok=True)
+    made = []
+    for i in range(count):
+        text = sources[i % len(sources)].read_text("utf-8")
+        head, sep, body = text.partition("\n---\n")
+        text = f"{head}{sep}这是第 {i} 篇。\n\n{body}" if sep else f"这是第 {i} 篇。\n\n{text}"
+        path = folder / f"{i:05d}-{sources[i % len(sources)].name}"
+        path.write_text(text, "utf-8")
+        made.append(path)
+    return made
+
+
+def big_post(path: Path, size: int = 5_000_000) -> Path:
+    bodies = []
+    for source in sorted(CORPUS.glob("*.md")):
+        text = source.read_text("utf-8")
+        bodies.append(text.split("\n---\n", 1)[1] if text.startswith("---") else text)
+    out, total, i = ["---\ntitle: 大文件\n---\n\n"], 0, 0
+    while total < size:
+        body = bodies[i % len(bodies)].replace("\n# ", f"\n# 第{i}部分 ")
+        out.append(body + "\n\n")
+        total += len(body.encode())
+        i += 1
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(out), "utf-8")
+    return path
+
+
+def timed(cmd: list[str] | str, cwd: Path, runs: int, prepare: str | None = None) -> float:
+    """Median seconds of ``cmd`` (a shell string for hyperfine, or argv)."""
+    line = cmd if isinstance(cmd, str) else shlex.join(cmd)
+    if shutil.which("hyperfine") and runs > 1:
+        with tempfile.NamedTemporaryFile(suffix=".json") as out:
+            args = ["hyperfine", "--runs", str(runs), "--warmup", "1",
+                    "--export-json", out.name, "--style", "none"]  # fmt: skip
+            args += ["--prepare", prepare] if prepare is not None else []
+            subprocess.run([*args, line], cwd=cwd, env=ENV, capture_output=True, check=True)
+            return float(json.loads(Path(out.name).read_text())["results"][0]["median"])
+    seconds = []
+    for _ in range(runs):
+        if prepare is not None:
+            subprocess.run(prepare, shell=True, cwd=cwd, env=ENV, check=True)
+        start = time.perf_counter()
+        subprocess.run(cmd, cwd=cwd, env=ENV, capture_output=True, shell=isinstance(cmd, str))
+        seconds.append(time.perf_counter() - start)
+    return statistics.median(seconds)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--mdpo", default=shutil.which("md2po"), help="the md2po command")
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args()
+    po4a = shutil.which("po4a-updatepo")
+    rows: list[tuple[str, float | None, float | None, str]] = []  # name, now, peer, peer name
+    floor = timed([PY, "-c", "pass"], ROOT, 20)
+    imports = timed([PY, "-c", IMPORT_FLOOR], ROOT, 10)
+    with tempfile.TemporaryDirectory() as tmp:
+        base = Path(tmp)
+        one = base / "one"
+        (one / "content").mkdir(parents=True)
+        seed = sorted(CORPUS.glob("seed-*.md"))[0]
+        shutil.copy(seed, one / "content" / "post.md")
+        to = ["--to", "en"]
+        subprocess.run([*TRANSLATOR, "translate", *to, "--backend", "tm"], cwd=one, env=ENV,
+                       capture_output=True, check=True)  # fmt: skip
+        md2po = None
+        if args.mdpo:
+            md2po = timed([args.mdpo, str(one / "content/post.md"), "--po-filepath",
+                           str(base / "mdpo.po"), "--save"], base, 10)  # fmt: skip
+        rows.append(("check, unchanged one-post site",
+                     timed([*TRANSLATOR, "check", *to], one, 15), md2po, "mdpo md2po"))  # fmt: skip
+        extract = timed([*TRANSLATOR, "extract", *to], one, 10, prepare=f"rm -rf {one}/locales")
+        updatepo = None
+        if po4a:
+            updatepo = timed(
+                f"{po4a} -f text -o markdown -m {one}/content/post.md -p {base}/p.pot -M UTF-8",
+                base, 10, prepare=f"rm -f {base}/p.pot",
+            )  # fmt: skip
+        rows.append(("extract, one post", extract, updatepo, "po4a-updatepo"))
+        demo = base / "demo"
+        shutil.copytree(ROOT / "content", demo / "content")
+        for folder in ("locales", ".translator"):
+            shutil.copytree(ROOT / folder, demo / folder)
+        rows.append(("status (table), demo site",
+                     timed([*TRANSLATOR, "status", *to], demo, 10), None, ""))  # fmt: skip
+
+        site52 = base / "site52"
+        posts52 = posts_from_corpus(site52 / "content", 52)
+        cold = timed([*TRANSLATOR, "extract", *to], site52, 3, prepare=f"rm -rf {site52}/locales")
+        mdpo52 = None
+        if args.mdpo:  # mdpo takes one file a process
+            start = time.perf_counter()
+            for post in posts52:
+                subprocess.run([args.mdpo, str(post), "--po-filepath", str(base / "m.po"),
+                                "--save"], capture_output=True, env=ENV)  # fmt: skip
+            mdpo52 = time.perf_counter() - start
+        subprocess.run([*TRANSLATOR, "translate", *to, "--backend", "tm"], cwd=site52, env=ENV,
+                       capture_output=True)  # fmt: skip
+        rows.append(("check, unchanged 52-post site",
+                     timed([*TRANSLATOR, "check", *to], site52, 10), None, ""))  # fmt: skip
+        rows.append(("cold extract, 52 posts", cold, mdpo52, "mdpo, a process a post"))
+
+        if not args.quick:
+            big = base / "big"
+            big_post(big / "content" / "big.md")
+            extract_big = timed([*TRANSLATOR, "extract", *to], big, 2,
+                                prepare=f"rm -rf {big}/locales")  # fmt: skip
+            build_big = timed([*TRANSLATOR, "build", *to], big, 2,
+                              prepare=f"rm -rf {big}/.translator {big}/content/big.en.md")  # fmt: skip
+            po4a_big = None
+            if po4a:
+                po4a_big = timed(
+                    f"{po4a} -f text -o markdown -m {big}/content/big.md -p {base}/b.pot -M UTF-8",
+                    base, 2, prepare=f"rm -f {base}/b.pot",
+                )  # fmt: skip
+            rows.append(("extract, 5 MB post", extract_big, po4a_big, "po4a-updatepo"))
+            rows.append(("build, 5 MB post", build_big, None, ""))
+
+            large = base / "large"
+            posts_from_corpus(large / "content", 1924)
+            three = ["--to", "en,ja,ko"]
+            rows.append(("cold extract, 1,924 posts x 3",
+                         timed([*TRANSLATOR, "extract", *three], large, 1), None, ""))  # fmt: skip
+            rows.append(("cold build, 1,924 posts x 3",
+                         timed([*TRANSLATOR, "build", *three], large, 1), None, ""))  # fmt: skip
+            rows.append(("no-op check, 1,924 posts x 3",
+                         timed([*TRANSLATOR, "check", *three], large, 3), None, ""))  # fmt: skip
+            rows.append(("no-op extract, 1,924 posts x 3",
+                         timed([*TRANSLATOR, "extract", *three], large, 3), None, ""))  # fmt: skip
+            rows.append(("status (table), 1,924 posts x 3",
+                         timed([*TRANSLATOR, "status", *three], large, 3), None, ""))  # fmt: skip
+            rows.append(("status --json, 1,924 posts x 3",
+                         timed([*TRANSLATOR, "status", "--json", *three], large, 1), None, ""))  # fmt: skip
+
+    print(f"python -c pass: {floor * 1000:.0f} ms; importing what extract uses "
+          f"({IMPORT_FLOOR.removeprefix('import ')}): {imports * 1000:.0f} ms\n")  # fmt: skip
+    print(
+        f"{'work':34}{'before':>10}{'now':>10}{'now/before':>12}{'peer':>10}  {'now/peer':>9}  peer"
+    )
+    for name, now, peer, who in rows:
+        before = BEFORE.get(name)
+        b = f"{before * 1000:.0f} ms" if before else "—"
+        n = f"{now * 1000:.0f} ms" if now is not None else "—"
+        ratio = f"{now / before:.2f}" if before and now else "—"
+        p = f"{peer * 1000:.0f} ms" if peer else "—"
+        vs = f"{now / peer:.2f}" if peer and now else "—"
+        print(f"{name:34}{b:>10}{n:>10}{ratio:>12}{p:>10}  {vs:>9}  {who}")
+    extract = rows[1][1] or 0.0
+    print(f"\nextract of one post / import floor = {extract / imports:.2f} (goal <= 1.2)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
