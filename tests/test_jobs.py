@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import ssl
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -125,6 +127,30 @@ def test_a_reviewers_translation_is_never_replaced(tmp_path: Path) -> None:
     )
     after = polib.pofile(str(po_path))
     assert next(e for e in after if e.msgid == part.texts[0]).msgstr == "A reviewer's words"
+
+
+def test_a_killed_writers_temporary_file_goes_with_the_next_write(tmp_path: Path) -> None:
+    from translator.site.files import write_atomic
+
+    target = tmp_path / "post.en.md"
+    killed = subprocess.run(
+        [sys.executable, "-c", KILLED_MID_WRITE, str(target)], check=False, capture_output=True
+    )
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    assert [p.suffix for p in tmp_path.iterdir()] == [".tmp"]  # what SIGKILL leaves
+    write_atomic(target, b"the post\n")
+    assert [p.name for p in tmp_path.iterdir()] == ["post.en.md"]  # no temporary file left
+    assert target.read_bytes() == b"the post\n"
+
+
+# a writer SIGKILLed after it wrote its temporary file, before the rename
+KILLED_MID_WRITE = """
+import os, signal, sys
+from pathlib import Path
+from translator.site.files import write_atomic
+os.fsync = lambda fd: os.kill(os.getpid(), signal.SIGKILL)
+write_atomic(Path(sys.argv[1]), b"half a post")
+"""
 
 
 @pytest.mark.parametrize(
