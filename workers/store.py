@@ -7,6 +7,7 @@ Keys (all under ``translator:``)::
     job:<id>                   hash: state, site, counts (texts, parts)
     job:<id>:parts             hash: "<locale> <post>" -> JSON (units, filled, failed, state)
     job:<id>:wait:<locale> <post>  set: hashes of the texts that part still waits for
+    job:<id>:texts:<locale> <post> set: hashes of all the texts that part waited for
     job:<id>:results:<locale>  hash: text hash -> JSON result (dropped when the job ends)
     job:<id>:written           set: parts written to the site
     job:<id>:batches           hash: batches not yet translated (to send again if lost)
@@ -156,9 +157,10 @@ class JobStore:
             name = part_key(part.locale, part.post.source)
             units = len(part.texts)
             parts[name] = json.dumps({"units": units, "state": "translating"})
-            wait = self.key(job, "wait", name)
-            pipe.sadd(wait, *[text_hash(t) for t in part.texts])
-            pipe.expire(wait, JOB_TTL)
+            hashes = [text_hash(t) for t in part.texts]
+            for kind in ("wait", "texts"):
+                pipe.sadd(self.key(job, kind, name), *hashes)
+                pipe.expire(self.key(job, kind, name), JOB_TTL)
         if parts:
             pipe.hset(self.key(job, "parts"), mapping=cast(Any, parts))
         if ready:
@@ -225,6 +227,10 @@ class JobStore:
     def written(self, job: str, locale: str, post: str) -> bool:
         return bool(self.r.sismember(self.key(job, "written"), part_key(locale, post)))
 
+    def part_texts(self, job: str, locale: str, post: str) -> set[str]:
+        """Hashes of the texts the part waited for when it was queued."""
+        return {str(h) for h in self.r.smembers(self.key(job, "texts", part_key(locale, post)))}
+
     def results(self, job: str, locale: str, texts: Sequence[str]) -> dict[str, Any]:
         if not texts:
             return {}
@@ -241,7 +247,7 @@ class JobStore:
         )
         if int(ended) == 1:
             self.r.delete(self.key(job, "batches"))
-            for pattern in ("results", "tries"):
+            for pattern in ("results", "tries", "texts"):
                 found = list(self.r.scan_iter(self.key(job, pattern, "*"), count=1000))
                 if found:
                     self.r.delete(*found)

@@ -48,7 +48,7 @@ from translator.jobs import (
 )
 
 from .app import MAX_RETRY_COUNTDOWN, SITE_QUEUE, app
-from .store import JobStore, RateLimit, SharedCache, connect
+from .store import JobStore, RateLimit, SharedCache, connect, text_hash
 
 log = get_task_logger(__name__)
 
@@ -269,8 +269,10 @@ def _write(site: Site, jobs: JobStore, job: str, name: str, locale: str) -> dict
     def lookup(texts: list[str]) -> dict[str, Any]:
         return {t: suggestion_of(r) for t, r in jobs.results(job, locale, texts).items()}
 
+    texts = jobs.part_texts(job, locale, name)
     try:
-        written = write_part(site, post, locale, lookup)
+        # counted from what the catalog holds: the same whichever delivery filled it
+        written = write_part(site, post, locale, lookup, part=lambda t: text_hash(t) in texts)
     except TranslatorError as exc:
         log.error("job %s: %s", job, exc.located())
         return {"state": "failed", "error": exc.located()[:500]}
