@@ -117,6 +117,7 @@ class QoS(kombu_redis.QoS):
         keeper = keeper_for(self)
         kept = keeper.release(tag)
         taken, name = kept or self.taken.pop(tag, (time.time(), ""))
+        late = "the connection to Redis was lost while its task ran"
         if not self.channel.closed and not kept:
             try:
                 if requeue:
@@ -128,8 +129,9 @@ class QoS(kombu_redis.QoS):
             except self.channel.connection_errors as exc:
                 what = "redelivery" if requeue else "ack"
                 log.warning("%s of %s waits for Redis: %s", what, name or tag, exc)
+                late = "Redis was unreachable when its task ended"
         # the connection is gone (or was lost while the task ran): the keeper does it
-        keeper.defer(tag, requeue=requeue, why=why, since=taken, name=name)
+        keeper.defer(tag, requeue=requeue, why=why if requeue else late, since=taken, name=name)
         virtual.QoS.ack(self, tag)
 
     # -- the channel closes ---------------------------------------------------------------

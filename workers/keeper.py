@@ -31,7 +31,7 @@ class Deferred:
     """An ack (``requeue`` False) or a redelivery Redis could not take when it was due."""
 
     requeue: bool
-    why: str
+    why: str  # why it is redelivered, or why the ack comes late
     since: float  # when the message was taken (a redelivery says how long it was held)
     name: str  # the task message, as logs name it
     due: float  # when it was deferred
@@ -170,9 +170,10 @@ class Keeper:
             else:
                 channel.qos._remove_from_indices(tag).execute()
                 log.warning(
-                    "acknowledged %s %.1f s late: Redis was unreachable when its task ended",
+                    "acknowledged %s %.1f s after its task ended: %s",
                     deferred.name or tag,
                     time.time() - deferred.due,
+                    deferred.why,
                 )
             with self.mutex:
                 if self.pending.get(tag) is deferred:

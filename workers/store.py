@@ -63,7 +63,7 @@ def connect(url: str | None = None, *, wait: float = 0) -> redis.Redis:
     return redis.Redis.from_url(
         url,
         socket_timeout=30,
-        socket_connect_timeout=10,
+        socket_connect_timeout=5,  # a Redis that drops packets: tried again, not waited for
         health_check_interval=10,
         decode_responses=True,
         retry=retry,
