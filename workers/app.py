@@ -20,8 +20,9 @@ idempotent), one message reserved per process, results stored by the tasks thems
 (in the job's Redis keys, which expire), never in Celery's result backend.
 
 No message is dropped by a broker or job-store outage (connection refused, timeout, a
-restart with the data kept, a failover). The mechanism, and the Celery and kombu facts it
-rests on (Celery and kombu 5.7):
+restart with the data kept, a failover behind the same address). The mechanism, and the
+Celery and kombu facts it rests on (Celery and kombu 5.7; ``redis://`` and ``rediss://``
+URLs, other schemes get kombu's transport as it is):
 
 - With the Redis transport, the message of a task being run is not on the connection: it
   waits in Redis's ``unacked`` hash, and an ack is a delete by delivery tag from any
