@@ -26,6 +26,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import psutil
 import redis
 
 from tests.fakes import KEY, FakeServer
@@ -110,10 +111,26 @@ def kill(process: subprocess.Popen[bytes]) -> None:
 
 
 def mt_killed(run: Run) -> None:
-    """SIGKILL the first MT worker while a request of the job is in flight."""
-    while run.server.in_flight == 0:
+    """SIGKILL the MT worker that has a request of the job in flight."""
+    while True:
+        for port in list(run.server.callers):
+            for worker in run.workers[1:3]:
+                if worker.poll() is None and port in client_ports(worker.pid):
+                    kill(worker)
+                    return
         time.sleep(0.002)
-    kill(run.workers[1])
+
+
+def client_ports(pid: int) -> set[int]:
+    """Local TCP ports of a worker's processes (its pool's, which send the requests)."""
+    ports: set[int] = set()
+    try:
+        parent = psutil.Process(pid)
+        for process in [parent, *parent.children(recursive=True)]:
+            ports.update(c.laddr.port for c in process.net_connections("tcp") if c.laddr)
+    except psutil.Error:
+        pass
+    return ports
 
 
 def site_killed(run: Run) -> None:
