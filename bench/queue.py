@@ -2,6 +2,7 @@
 real redis-server, against a fake DeepL server that takes 100 ms per request.
 
     python bench/queue.py [--posts 200] [--locales en,ja,fr] [--latency 0.1]
+    python bench/queue.py --faults [--posts 30] [--latency 0.2]   (see bench/faults.py)
 
 For 1, 2 and 4 machine-translation worker processes (concurrency set so that four
 requests are in flight in every case), it reports: the job's wall time against the ideal
@@ -249,9 +250,12 @@ POOL = "prefork"
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--posts", type=int, default=200)
+    parser.add_argument("--posts", type=int, default=None, help="200; 30 with --faults")
     parser.add_argument("--locales", default="en,ja,fr")
-    parser.add_argument("--latency", type=float, default=0.1)
+    parser.add_argument("--latency", type=float, default=None, help="0.1; 0.2 with --faults")
+    parser.add_argument(
+        "--faults", action="store_true", help="Time to done and paid again, per fault."
+    )
     parser.add_argument("--workers", default="1,2,4")
     parser.add_argument("--keep", type=Path, help="Work in this folder and keep it (logs).")
     parser.add_argument(
@@ -267,6 +271,17 @@ def main() -> int:
     SITE_AFTER = args.site_after
     POOL = args.pool
     LOCALES[:] = args.locales.split(",")
+    if args.faults:
+        from bench.faults import run_faults
+
+        with tempfile.TemporaryDirectory() as tmp:
+            work = Path(tmp) if args.keep is None else args.keep
+            work.mkdir(parents=True, exist_ok=True)
+            return run_faults(
+                work, args.posts or 30, args.latency or 0.2, generate, config, wait_ready
+            )
+    args.posts = args.posts or 200
+    args.latency = args.latency or 0.1
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp) if args.keep is None else args.keep
         work.mkdir(parents=True, exist_ok=True)

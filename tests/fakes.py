@@ -59,6 +59,7 @@ class FakeServer:
         self.started = 0  # requests received (counted before the latency: "in flight")
         self.in_flight = 0
         self.most_in_flight = 0  # the most requests handled at the same time
+        self.callers: list[int] = []  # client ports of the requests in flight
         self._flight = threading.Lock()
         self.raw = threading.local()  # the request body as bytes (a signature covers them)
         server = self
@@ -75,7 +76,11 @@ class FakeServer:
                 except ValueError:
                     body = raw.decode()
                 server.raw.body = raw
-                status, headers, reply = server.handle(self.path, dict(self.headers), body)
+                server.callers.append(self.client_address[1])
+                try:
+                    status, headers, reply = server.handle(self.path, dict(self.headers), body)
+                finally:
+                    server.callers.remove(self.client_address[1])
                 if status == 0:  # a dropped connection
                     self.close_connection = True
                     return

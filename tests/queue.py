@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+import fcntl
+import json
 import os
 import re
 import secrets
@@ -14,6 +16,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -97,8 +100,10 @@ class RedisServer:
             self.process.wait(10)
             self.process = None
 
-    def restart(self) -> None:
+    def restart(self, down: float = 0) -> None:
+        """Stopped, and started again ``down`` seconds later on the same port and data."""
         self.stop()
+        time.sleep(down)
         self.start()
 
 
@@ -152,7 +157,6 @@ class Workers:
             # short, for the crash tests: a killed worker's batch comes back in seconds
             "TRANSLATOR_VISIBILITY_TIMEOUT": "5",
             "TRANSLATOR_TASK_TIME_LIMIT": "60",
-            "TRANSLATOR_STALL_SECONDS": "15",
             **self.env,
             **extra,
         }
@@ -221,3 +225,50 @@ def workers_fixture(redis: RedisServer, tmp: Path, env: dict[str, str]) -> Itera
         yield workers
     finally:
         workers.stop()
+
+
+def job_state(client, job: str) -> dict[str, str]:
+    return {k.decode(): v.decode() for k, v in client.hgetall(f"translator:job:{job}").items()}
+
+
+def wait_done(client, job: str, timeout: float) -> float:
+    """Seconds until the job ends, watched in Redis: no client of ours runs meanwhile."""
+    start = time.monotonic()
+    while job_state(client, job).get("state") != "done":
+        assert time.monotonic() - start < timeout, f"job {job} not done: {job_state(client, job)}"
+        time.sleep(0.1)
+    return time.monotonic() - start
+
+
+def nothing_held(client, timeout: float = 15) -> None:
+    """Once a job is done: no message waits unacknowledged in Redis, no text is claimed
+    (acks come just after the last task ends)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        unacked = [json.loads(v)[0]["headers"]["task"] for v in client.hvals("unacked")]
+        index = client.zcard("unacked_index")
+        claims = list(client.scan_iter("translator:mt-claim:*"))
+        if not unacked and not index and not claims:
+            return
+        assert time.monotonic() < deadline, (unacked, index, claims)
+        time.sleep(0.1)
+
+
+@contextmanager
+def folders_locked(*folders: Path) -> Iterator[None]:
+    """Hold the lock the site's writers take on these folders (``translator.site.files``):
+    a site worker that needs one waits, mid-task, until the block ends."""
+    fds = [os.open(folder, os.O_RDONLY | os.O_DIRECTORY) for folder in folders]
+    try:
+        for fd in fds:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        for fd in fds:
+            os.close(fd)
+
+
+def changed_files(root: Path, before: dict[str, bytes], suffix: str) -> list[str]:
+    """Files under ``root`` ending with ``suffix`` whose bytes differ from ``before``."""
+    now = {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob(f"*{suffix}")}
+    return [name for name, data in now.items() if before.get(name) != data]

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import ssl
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -127,6 +129,30 @@ def test_a_reviewers_translation_is_never_replaced(tmp_path: Path) -> None:
     assert next(e for e in after if e.msgid == part.texts[0]).msgstr == "A reviewer's words"
 
 
+def test_a_killed_writers_temporary_file_goes_with_the_next_write(tmp_path: Path) -> None:
+    from translator.site.files import write_atomic
+
+    target = tmp_path / "post.en.md"
+    killed = subprocess.run(
+        [sys.executable, "-c", KILLED_MID_WRITE, str(target)], check=False, capture_output=True
+    )
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    assert [p.suffix for p in tmp_path.iterdir()] == [".tmp"]  # what SIGKILL leaves
+    write_atomic(target, b"the post\n")
+    assert [p.name for p in tmp_path.iterdir()] == ["post.en.md"]  # no temporary file left
+    assert target.read_bytes() == b"the post\n"
+
+
+# a writer SIGKILLed after it wrote its temporary file, before the rename
+KILLED_MID_WRITE = """
+import os, signal, sys
+from pathlib import Path
+from translator.site.files import write_atomic
+os.fsync = lambda fd: os.kill(os.getpid(), signal.SIGKILL)
+write_atomic(Path(sys.argv[1]), b"half a post")
+"""
+
+
 @pytest.mark.parametrize(
     "post_id",
     ["../outside.md", "/etc/passwd", "content/../../outside.md", "content/posts/../../../x.md",
@@ -196,9 +222,15 @@ def test_celery_settings_are_safe_by_default() -> None:
     assert conf["task_acks_late"] and conf["task_reject_on_worker_lost"]
     assert conf["worker_prefetch_multiplier"] == 1
     visibility = conf["visibility_timeout"]
-    assert visibility > conf["task_time_limit"]  # never handed out again while it runs
+    # never handed out again while it runs, however long: the keeper of the worker that
+    # runs it renews its visibility (test_workers.py runs a task past the timeout)
+    assert conf["broker_transport"] == "workers.broker:Transport"
     assert conf["broker_transport_options"]["visibility_timeout"] == visibility
     assert conf["result_backend_transport_options"]["visibility_timeout"] == visibility
+    # a connection loss neither cancels a running task nor drops its message, and a task
+    # past its time limit is delivered again rather than acknowledged
+    assert conf["worker_cancel_long_running_tasks_on_connection_loss"] is False
+    assert conf["task_acks_on_timeout"] is False
 
 
 def test_rediss_urls_get_verified_tls() -> None:

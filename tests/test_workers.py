@@ -18,7 +18,18 @@ from celery import Celery
 
 from .conftest import corpus_posts
 from .fakes import KEY, FakeServer
-from .queue import RedisServer, Workers, script, tree, workers_fixture
+from .queue import (
+    RedisServer,
+    Workers,
+    changed_files,
+    folders_locked,
+    job_state,
+    nothing_held,
+    script,
+    tree,
+    wait_done,
+    workers_fixture,
+)
 
 SEED = "seed-2017-05-09-openstack-boston-summit.md"
 
@@ -46,17 +57,46 @@ def deepl() -> Iterator[FakeServer]:
         yield server
 
 
-def make_site(root: Path, endpoint: str, posts: list[Path] | None = None) -> Path:
+def make_site(
+    root: Path, endpoint: str, posts: list[Path] | None = None, settings: str = ""
+) -> Path:
     (root / "content" / "posts").mkdir(parents=True)
     for post in posts or corpus_posts():
         shutil.copy(post, root / "content" / "posts" / post.name)
     (root / "translator.toml").write_text(
-        'locales = ["en", "ja"]\nbackend = "deepl"\n[backends.deepl]\n'
+        f'locales = ["en", "ja"]\nbackend = "deepl"\n{settings}[backends.deepl]\n'
         f'endpoint = "{endpoint}"\nkey_env = "FAKE_MT_KEY"\nbackoff = 0.01\n'
         "max_wait = 0.05\ntimeout = 10\n",
         "utf-8",
     )
     return root
+
+
+# catalogs in a folder of their own: a test holding the lock on the build records' folder
+# stops a site worker after it wrote catalogs and posts, before it counts them written
+APART = 'catalog = "{locales_dir}/{locale}/po/{name}.po"\n'
+
+
+def translated(client, job: str, timeout: float = 60) -> None:
+    """Until every text of the job is translated (its posts wait for a site worker)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        head = job_state(client, job)
+        if int(head["texts_done"]) + int(head["texts_failed"]) == int(head["texts_total"]):
+            return
+        assert time.monotonic() < deadline, head
+        time.sleep(0.05)
+
+
+def truthful(workers: Workers, job: str, site: Path) -> None:
+    """What status says of every part is what its catalog holds: each written, every text
+    it waited for translated, whichever delivery wrote it."""
+    shown = workers.cli("status", job, "--json", cwd=site)
+    assert shown.returncode == 0, shown.stdout + shown.stderr
+    parts = json.loads(shown.stdout)["parts"]
+    assert parts and all(p["state"] == "written" for p in parts.values()), parts
+    for name, part in parts.items():
+        assert part["filled"] == part["units"] > 0 and part["failed"] == 0, (name, part)
 
 
 def in_process(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -175,10 +215,13 @@ def test_same_texts_queued_twice_at_once_are_translated_once(
     assert tree(first / "locales") == tree(second / "locales")
 
 
-def test_worker_killed_mid_batch(workers: Workers, deepl: FakeServer, tmp_path: Path) -> None:
+def test_worker_killed_mid_batch(
+    workers: Workers, redis_server: RedisServer, deepl: FakeServer, tmp_path: Path
+) -> None:
     twin = make_site(tmp_path / "reference", deepl.url)
     in_process(twin, "--to", "en,ja")
     deepl.log.clear()
+    deepl.started = 0  # from here on, requests of the queued job only
     site = make_site(tmp_path / "site", deepl.url)
     job = job_of(workers.cli("queue", "--to", "en,ja", cwd=site))
     workers.start("translator.site", site)
@@ -190,12 +233,20 @@ def test_worker_killed_mid_batch(workers: Workers, deepl: FakeServer, tmp_path: 
         time.sleep(0.02)
     doomed.kill()  # mid-request: the batch was taken but never finished nor acknowledged
     deepl.latency = 0
-    workers.start("translator.mt", tmp_path, FAKE_MT_KEY=KEY)
-    report = wait_job(workers, job, site, timeout=120)
-    assert "0 failed" in report
+    heir = workers.start("translator.mt", tmp_path, FAKE_MT_KEY=KEY)
+    client = redis_server.client(workers.db)
+    # nobody runs status --wait: the broker hands the dead worker's batch out again once
+    # its renewals stop (the visibility timeout, 5 s here, and a sweep)
+    wait_done(client, job, 60)
+    nothing_held(client)
     assert tree(site) == tree(twin)  # no unit lost, none applied twice
     for po in (site / "locales").rglob("*.po"):
         polib.pofile(str(po))  # whole
+    truthful(workers, job, site)
+    logs = "".join(w.text() for w in workers.started)  # whichever worker swept it
+    assert "redelivered translator.translate_batch[" in logs
+    assert "its worker stopped renewing it" in logs
+    assert "delivery 2" in heir.text()
 
 
 def test_redis_restarted_during_a_job(
@@ -204,19 +255,131 @@ def test_redis_restarted_during_a_job(
     twin = make_site(tmp_path / "reference", deepl.url)
     in_process(twin, "--to", "en,ja")
     deepl.log.clear()
+    deepl.started = 0  # from here on, requests of the queued job only
     site = make_site(tmp_path / "site", deepl.url)
     job = job_of(workers.cli("queue", "--to", "en,ja", cwd=site))
     deepl.latency = 1.0
     workers.start("translator.site", site)
-    workers.start("translator.mt", tmp_path, FAKE_MT_KEY=KEY)
+    mt = workers.start("translator.mt", tmp_path, concurrency=2, FAKE_MT_KEY=KEY)
     deadline = time.monotonic() + 30
     while deepl.started == 0:
         assert time.monotonic() < deadline
         time.sleep(0.02)
-    redis_server.restart()
-    report = wait_job(workers, job, site, timeout=120)
-    assert "0 failed" in report
+    redis_server.restart(down=1.2)  # mid-request: its data kept (append-only file)
+    deepl.latency = 0
+    client = redis_server.client(workers.db)
+    wait_done(client, job, 60)
+    nothing_held(client)
+    logs = "".join(w.text() for w in workers.started)
+    assert "stopped renewing" not in logs  # nothing waited for the visibility timeout
     assert tree(site) == tree(twin)
+    truthful(workers, job, site)
+    # the requests in flight were not cut off: nothing was paid for twice
+    sent = [(entry.body["target_lang"], text) for entry in deepl.log for text in entry.texts]
+    assert len(sent) == len(set(sent))
+    assert "requeue=False" not in mt.text()
+
+
+def test_redis_restarted_mid_write(
+    workers: Workers, redis_server: RedisServer, deepl: FakeServer, tmp_path: Path
+) -> None:
+    twin = make_site(tmp_path / "reference", deepl.url, settings=APART)
+    in_process(twin, "--to", "en,ja")
+    site = make_site(tmp_path / "site", deepl.url, settings=APART)
+    job = job_of(workers.cli("queue", "--to", "en,ja", cwd=site))
+    workers.start("translator.mt", tmp_path, FAKE_MT_KEY=KEY)
+    client = redis_server.client(workers.db)
+    translated(client, job)
+    before = {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*.po")}
+    records = [site / "locales" / "en", site / "locales" / "ja"]
+    with folders_locked(*records):
+        writer = workers.start("translator.site", site)
+        deadline = time.monotonic() + 30
+        while not changed_files(site, before, ".po"):
+            assert time.monotonic() < deadline, writer.text()
+            time.sleep(0.005)
+        time.sleep(0.2)  # it wrote a catalog and waits to save the build records
+        redis_server.stop()
+    time.sleep(1.2)  # it saves its records and finds Redis gone
+    redis_server.start()
+    wait_done(client, job, 60)
+    nothing_held(client)
+    assert tree(site) == tree(twin)
+    truthful(workers, job, site)
+    logs = "".join(w.text() for w in workers.started)
+    assert "stopped renewing" not in logs  # nothing waited for the visibility timeout
+    assert "requeue=False" not in logs
+
+
+def test_site_worker_killed_mid_write(
+    workers: Workers, redis_server: RedisServer, deepl: FakeServer, tmp_path: Path
+) -> None:
+    twin = make_site(tmp_path / "reference", deepl.url, settings=APART)
+    in_process(twin, "--to", "en,ja")
+    site = make_site(tmp_path / "site", deepl.url, settings=APART)
+    job = job_of(workers.cli("queue", "--to", "en,ja", cwd=site))
+    workers.start("translator.mt", tmp_path, FAKE_MT_KEY=KEY)
+    client = redis_server.client(workers.db)
+    translated(client, job)
+    before = {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*.po")}
+    with folders_locked(site / "locales" / "en", site / "locales" / "ja"):
+        doomed = workers.start("translator.site", site)
+        deadline = time.monotonic() + 30
+        while not changed_files(site, before, ".po"):
+            assert time.monotonic() < deadline, doomed.text()
+            time.sleep(0.005)
+        doomed.kill()  # it changed a catalog; nothing of it counted in Redis
+    heir = workers.start("translator.site", site)
+    wait_done(client, job, 60)
+    nothing_held(client)
+    assert tree(site) == tree(twin)  # and no temporary file the kill left behind
+    truthful(workers, job, site)  # the second delivery counts what the first one wrote
+    assert "delivered again" in heir.text()
+    logs = "".join(w.text() for w in workers.started)  # whichever worker swept it
+    assert "redelivered translator.write_parts[" in logs
+
+
+def test_a_job_waits_for_its_workers(
+    workers: Workers, redis_server: RedisServer, deepl: FakeServer, tmp_path: Path
+) -> None:
+    posts = [p for p in corpus_posts() if p.name == SEED]
+    twin = make_site(tmp_path / "reference", deepl.url, posts)
+    in_process(twin, "--to", "en,ja")
+    site = make_site(tmp_path / "site", deepl.url, posts)
+    queued = workers.cli("queue", "--to", "en,ja", cwd=site)
+    job = job_of(queued)
+    # no worker at all: said at once, with the commands that start them
+    assert "celery -A workers worker -Q translator.mt" in queued.stderr
+    assert "celery -A workers worker -Q translator.site" in queued.stderr
+    assert str(site) in queued.stderr  # the site worker runs in the site's checkout
+    mt = workers.start("translator.mt", tmp_path, FAKE_MT_KEY=KEY)
+    waited = workers.cli("status", job, "--wait", "--timeout", "5", cwd=site)
+    assert waited.returncode == 1
+    assert "no worker consumes translator.site" in waited.stderr
+    assert "translator.mt:" not in waited.stderr  # that one has its worker now
+    workers.start("translator.site", site)
+    client = redis_server.client(workers.db)
+    wait_done(client, job, 60)
+    nothing_held(client)
+    assert tree(site) == tree(twin)
+    assert mt.process.poll() is None
+
+
+def test_a_task_running_past_the_visibility_timeout_is_not_handed_out_again(
+    workers: Workers, redis_server: RedisServer, deepl: FakeServer, tmp_path: Path
+) -> None:
+    site = make_site(tmp_path / "site", deepl.url, [p for p in corpus_posts() if p.name == SEED])
+    deepl.latency = 5.0  # two and a half visibility timeouts: its worker renews it meanwhile
+    job = job_of(workers.cli("queue", "--to", "en", cwd=site))
+    for _ in range(2):  # another worker, free to take what a sweep would hand out
+        workers.start("translator.mt", tmp_path, FAKE_MT_KEY=KEY, TRANSLATOR_VISIBILITY_TIMEOUT="2")
+    workers.start("translator.site", site, TRANSLATOR_VISIBILITY_TIMEOUT="2")
+    client = redis_server.client(workers.db)
+    wait_done(client, job, 60)
+    nothing_held(client)
+    assert deepl.started == len(deepl.log) == 1  # sent once
+    for worker in workers.started:
+        assert "redelivered" not in worker.text()
 
 
 def test_bad_messages_are_refused_and_the_worker_goes_on(

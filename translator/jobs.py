@@ -336,8 +336,8 @@ def suggestion_of(result: object) -> Suggestion | str:
 @dataclass(slots=True)
 class Written:
     outcome: Outcome
-    filled: int = 0  # distinct texts given a translation
-    failed: int = 0  # distinct texts no backend could translate (left untranslated)
+    filled: int = 0  # distinct texts of the part the catalog holds the result of
+    failed: int = 0  # distinct texts of the part no backend could translate (untranslated)
 
 
 def write_part(
@@ -345,47 +345,61 @@ def write_part(
     post: PostPaths,
     locale: str,
     lookup: Callable[[list[str]], Mapping[str, Suggestion | str]],
+    *,
+    part: Callable[[str], bool] | None = None,
 ) -> Written:
-    """Apply the results ``lookup`` gives for the texts the catalog of ``post`` in
-    ``locale`` still waits for (text -> suggestion, or why there is none), and build the
-    post. Under the catalog's lock; the catalog is written only if it changed, so applying
-    the same results twice changes nothing, and a person's translation (or one already
-    applied) is never replaced. The caller saves the build records (``site.save_records``),
-    once for all the parts it writes."""
+    """Apply the results ``lookup`` gives for the texts of the part (``part`` says which
+    of the catalog's texts it waited for; by default, those it still waits for) to the
+    catalog of ``post`` in ``locale`` (text -> suggestion, or why there is none), and build
+    the post. Under the catalog's lock; the catalog is written only if it changed, so
+    applying the same results twice changes nothing, and a person's translation (or one
+    already applied) is never replaced. The counts are what the catalog holds once this is
+    done, so a second delivery, finding the work done, counts what the first one did.
+    The caller saves the build records (``site.save_records``), once for all the parts it
+    writes."""
     path = site.settings.root / site.catalog_path(post, locale)
-    filled: set[str] = set()
-    failed: set[str] = set()
     with locked(path):
         catalog = site.read(post, locale)
         if catalog is None:
             raise InputError(
                 f"no catalog for {locale}: the post was queued but not extracted", path
             )
-        waiting = waiting_texts(catalog)
-        _apply(catalog, lookup(waiting) if waiting else {}, filled, failed)
-        if filled:
+        if part is None:
+            texts = waiting_texts(catalog)
+        else:
+            texts = [t for t in dict.fromkeys(str(m.id) for m in catalog if m.id) if part(t)]
+        results = lookup(texts) if texts else {}
+        if _apply(catalog, results):
             site.write(post, locale, catalog, changed=True)
+        filled, failed = _held(catalog, results)
         outcome = build(site, post, locale)
-    return Written(outcome, len(filled), len(failed))
+    return Written(outcome, filled, failed)
 
 
-def _apply(
-    catalog: PostCatalog,
-    results: Mapping[str, Suggestion | str],
-    filled: set[str],
-    failed: set[str],
-) -> None:
+def _apply(catalog: PostCatalog, results: Mapping[str, Suggestion | str]) -> bool:
+    """Fill the messages still waiting for a text with its suggestion; whether any was."""
+    changed = False
+    for message in catalog:
+        result = results.get(str(message.id)) if message.id else None
+        if isinstance(result, Suggestion) and wants_backend(message):
+            fill_messages([message], str(message.id), result)
+            changed = True
+    return changed
+
+
+def _held(catalog: PostCatalog, results: Mapping[str, Suggestion | str]) -> tuple[int, int]:
+    """(texts whose result the catalog holds, texts that failed and still wait)."""
+    filled: set[str] = set()
+    failed: set[str] = set()
     for message in catalog:
         text = str(message.id)
         result = results.get(text) if message.id else None
-        if result is None:
-            continue
         if isinstance(result, str):
             if wants_backend(message):
                 failed.add(text)
-        elif wants_backend(message):
-            fill_messages([message], text, result)
+        elif result is not None and str(message.string) == result.text:
             filled.add(text)
+    return len(filled), len(failed)
 
 
 def site_at(root: Path) -> Site:

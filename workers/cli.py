@@ -21,6 +21,7 @@ from translator.errors import TranslatorError
 from translator.jobs import build_ready, plan_job
 
 from .app import BROKER_ENV, SITE_QUEUE
+from .consumers import unserved
 from .logs import redact
 from .store import JobStore, connect, part_key
 
@@ -112,7 +113,10 @@ def queue_command(
     )
     click.echo(job)
     code = run.exit_code()
-    if wait:
+    if not wait:
+        for line in unserved(jobs, job):
+            click.echo(line, err=True)
+    else:
         code = max(code, watch(jobs, job, timeout))
         parts = jobs.parts(job)
         show(job, jobs.job(job), parts)
@@ -204,39 +208,44 @@ def resend_tasks(jobs: JobStore, job: str) -> int:
     return len(batches) + len(by_locale)
 
 
-def stall_seconds() -> float:
-    """How long a job may show no progress before its lost work is sent again: longer
-    than a task may run plus the broker's own redelivery (the visibility timeout)."""
-    from .app import settings
-
-    conf = settings()
-    return float(os.environ.get("TRANSLATOR_STALL_SECONDS") or conf["visibility_timeout"] + 60)
+CHECK_EVERY = 15.0  # seconds between two questions to the workers while a job waits
 
 
 class _Watch:
-    """One job's progress as ``watch`` sees it, and when it last moved."""
+    """One job's progress as ``watch`` sees it, and which of its queues lack a worker."""
 
-    def __init__(self, stall: float) -> None:
-        self.stall = stall
+    def __init__(self, jobs: JobStore, job: str) -> None:
+        self.jobs = jobs
+        self.job = job
         self.done = -1
-        self.moved = time.monotonic()
+        self.unserved: list[str] = []
+        self.asked = -CHECK_EVERY
 
-    def stalled(self, head: dict[str, str]) -> bool:
-        done = sum(int(head.get(k, 0)) for k in ("texts_done", "texts_failed", "parts_written"))
-        if done != self.done:
-            self.done, self.moved = done, time.monotonic()
-            return False
-        if time.monotonic() - self.moved > self.stall:
-            self.moved = time.monotonic()
-            return True
-        return False
+    def moved(self, head: dict[str, str]) -> None:
+        self.done = sum(
+            int(head.get(k, 0)) for k in ("texts_done", "texts_failed", "parts_written")
+        )
+
+    def ask(self) -> None:
+        """Ask the workers which queues they consume (every so often); say it when one of
+        the job's queues has no worker, and when it has one again."""
+        if time.monotonic() - self.asked < CHECK_EVERY:
+            return
+        self.asked = time.monotonic()
+        lines = unserved(self.jobs, self.job)
+        for line in lines:
+            if line not in self.unserved:
+                click.echo(f"{line} (waiting)", err=True)
+        if self.unserved and not lines:
+            click.echo("every queue of the job has a worker now", err=True)
+        self.unserved = lines
 
 
 def watch(jobs: JobStore, job: str, timeout: float | None) -> int:
-    """Wait for ``job`` to end; 0 when it did, 1 on timeout or an unknown job. A job that
-    shows no progress for :func:`stall_seconds` gets its lost work sent again."""
+    """Wait for ``job`` to end; 0 when it did, 1 on timeout or an unknown job. It only
+    watches: lost work is sent again by the workers and the broker, not from here."""
     deadline = None if timeout is None else time.monotonic() + timeout
-    seen = _Watch(stall_seconds())
+    seen = _Watch(jobs, job)
     progress = None
     if sys.stderr.isatty():
         from rich.progress import Progress
@@ -254,12 +263,8 @@ def watch(jobs: JobStore, job: str, timeout: float | None) -> int:
                     return 1
                 if head.get("state") == "done":
                     return 0
-                if seen.stalled(head):
-                    sent = resend_tasks(jobs, job)
-                    click.echo(
-                        f"no progress for {seen.stall:.0f} s: sent {sent} lost tasks again",
-                        err=True,
-                    )
+                seen.moved(head)
+                seen.ask()
                 if progress is not None:
                     total = int(head.get("texts_total", 0)) + int(head.get("parts_total", 0))
                     if bar is None:
@@ -269,6 +274,8 @@ def watch(jobs: JobStore, job: str, timeout: float | None) -> int:
                 time.sleep(1)  # Redis restarting: keep waiting
             time.sleep(0.2)
         click.echo(f"timed out: {_line(job, head)}", err=True)
+        for line in seen.unserved:
+            click.echo(line, err=True)
         return 1
     finally:
         if progress is not None:

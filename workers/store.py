@@ -7,6 +7,7 @@ Keys (all under ``translator:``)::
     job:<id>                   hash: state, site, counts (texts, parts)
     job:<id>:parts             hash: "<locale> <post>" -> JSON (units, filled, failed, state)
     job:<id>:wait:<locale> <post>  set: hashes of the texts that part still waits for
+    job:<id>:texts:<locale> <post> set: hashes of all the texts that part waited for
     job:<id>:results:<locale>  hash: text hash -> JSON result (dropped when the job ends)
     job:<id>:written           set: parts written to the site
     job:<id>:batches           hash: batches not yet translated (to send again if lost)
@@ -17,8 +18,10 @@ Keys (all under ``translator:``)::
     limit:<backend>            token bucket shared by every worker
 
 Every update is idempotent: a redelivered task re-applies what it already applied and
-counts nothing twice. Job keys expire (``TRANSLATOR_JOB_TTL``, default a week) and a
-finished job drops its results at once.
+counts nothing twice; so is every command the client sends again after a connection
+error (``connect(wait=…)``), whether or not Redis ran it the first time (but a count of
+deliveries, which can only count one too many). Job keys expire
+(``TRANSLATOR_JOB_TTL``, default a week) and a finished job drops its results at once.
 """
 
 from __future__ import annotations
@@ -31,6 +34,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, cast
 
 import redis
+from redis.backoff import ExponentialBackoff
+from redis.retry import Retry
 
 from translator.jobs import BatchSpec, JobPlan
 
@@ -42,17 +47,27 @@ JOB_TTL = int(os.environ.get("TRANSLATOR_JOB_TTL") or 7 * 24 * 3600)
 MT_CACHE_TTL = int(os.environ.get("TRANSLATOR_MT_CACHE_TTL") or 0)
 
 
-def connect(url: str | None = None) -> redis.Redis:
+# seconds a worker's command waits for an unreachable Redis (restarting, failing over)
+REDIS_WAIT = float(os.environ.get("TRANSLATOR_REDIS_WAIT") or 30)
+
+
+def connect(url: str | None = None, *, wait: float = 0) -> redis.Redis:
+    """A client of the job store; with ``wait``, each command is sent again (after a
+    reconnection) for about that many seconds while Redis is unreachable."""
     url = url or os.environ.get(RESULT_ENV) or broker_url()
     extra: dict[str, Any] = {}
     if url.startswith("rediss://") and "ssl_cert_reqs" not in url:
         extra = tls_options(os.environ)
+    # backoff 0.1, 0.2, 0.4, 0.8 s, then 1 s per try: about ``wait`` seconds in all
+    retry = Retry(ExponentialBackoff(cap=1.0, base=0.05), int(wait) + 4 if wait else 0)
     return redis.Redis.from_url(
         url,
         socket_timeout=30,
-        socket_connect_timeout=10,
+        socket_connect_timeout=5,  # a Redis that drops packets: tried again, not waited for
         health_check_interval=10,
         decode_responses=True,
+        retry=retry,
+        retry_on_error=[redis.ConnectionError, redis.TimeoutError],
         **extra,
     )
 
@@ -64,6 +79,22 @@ def text_hash(text: str) -> str:
 def part_key(locale: str, post: str) -> str:
     return f"{locale} {post}"
 
+
+# A batch's results, each stored once, counted once; nothing for a job that has ended
+# (a late redelivery). {done, failed} newly stored, or {-1, -1}.
+_RECORD = """
+if redis.call('HGET', KEYS[2], 'state') == 'done' then return {-1, -1} end
+local done, failed = 0, 0
+for i = 2, #ARGV, 3 do
+  if redis.call('HSETNX', KEYS[1], ARGV[i], ARGV[i + 1]) == 1 then
+    if ARGV[i + 2] == '1' then failed = failed + 1 else done = done + 1 end
+  end
+end
+redis.call('EXPIRE', KEYS[1], ARGV[1])
+if done > 0 then redis.call('HINCRBY', KEYS[2], 'texts_done', done) end
+if failed > 0 then redis.call('HINCRBY', KEYS[2], 'texts_failed', failed) end
+return {done, failed}
+"""
 
 # Remove a batch's texts from a part's waiting set; return how many it still waits for.
 _SETTLE = """
@@ -115,6 +146,7 @@ return tostring(wait)
 class JobStore:
     def __init__(self, client: redis.Redis) -> None:
         self.r = client
+        self._record = client.register_script(_RECORD)
         self._settle = client.register_script(_SETTLE)
         self._written = client.register_script(_WRITTEN)
 
@@ -156,9 +188,10 @@ class JobStore:
             name = part_key(part.locale, part.post.source)
             units = len(part.texts)
             parts[name] = json.dumps({"units": units, "state": "translating"})
-            wait = self.key(job, "wait", name)
-            pipe.sadd(wait, *[text_hash(t) for t in part.texts])
-            pipe.expire(wait, JOB_TTL)
+            hashes = [text_hash(t) for t in part.texts]
+            for kind in ("wait", "texts"):
+                pipe.sadd(self.key(job, kind, name), *hashes)
+                pipe.expire(self.key(job, kind, name), JOB_TTL)
         if parts:
             pipe.hset(self.key(job, "parts"), mapping=cast(Any, parts))
         if ready:
@@ -185,22 +218,21 @@ class JobStore:
         pipe.expire(key, JOB_TTL)
         return int(pipe.execute()[0])
 
-    def record(self, job: str, spec: BatchSpec, results: Sequence[Mapping[str, Any]]) -> list[str]:
+    def record(
+        self, job: str, spec: BatchSpec, results: Sequence[Mapping[str, Any]]
+    ) -> list[str] | None:
         """Store a batch's results (once each) and return the posts of ``spec`` that now
-        wait for nothing more in its locale."""
-        results_key = self.key(job, "results", spec.locale)
-        pipe = self.r.pipeline(transaction=True)
+        wait for nothing more in its locale; None if the job has ended already."""
+        args: list[Any] = [JOB_TTL]
         for text, result in zip(spec.texts, results, strict=True):
-            pipe.hsetnx(results_key, text_hash(text), json.dumps(result, ensure_ascii=False))
-        pipe.expire(results_key, JOB_TTL)
-        fresh = pipe.execute()[:-1]
-        done = sum(1 for new, r in zip(fresh, results, strict=True) if new and "failed" not in r)
-        failed = sum(1 for new, r in zip(fresh, results, strict=True) if new and "failed" in r)
-        if done or failed:
-            pipe = self.r.pipeline(transaction=True)
-            pipe.hincrby(self.key(job), "texts_done", done)
-            pipe.hincrby(self.key(job), "texts_failed", failed)
-            pipe.execute()
+            args += [
+                text_hash(text),
+                json.dumps(result, ensure_ascii=False),
+                "1" if "failed" in result else "0",
+            ]
+        keys = [self.key(job, "results", spec.locale), self.key(job)]
+        if list(self._record(keys=keys, args=args)) == [-1, -1]:
+            return None
         hashes = [text_hash(t) for t in spec.texts]
         complete = []
         for post in spec.posts:
@@ -225,6 +257,10 @@ class JobStore:
     def written(self, job: str, locale: str, post: str) -> bool:
         return bool(self.r.sismember(self.key(job, "written"), part_key(locale, post)))
 
+    def part_texts(self, job: str, locale: str, post: str) -> set[str]:
+        """Hashes of the texts the part waited for when it was queued."""
+        return {str(h) for h in self.r.smembers(self.key(job, "texts", part_key(locale, post)))}
+
     def results(self, job: str, locale: str, texts: Sequence[str]) -> dict[str, Any]:
         if not texts:
             return {}
@@ -241,7 +277,7 @@ class JobStore:
         )
         if int(ended) == 1:
             self.r.delete(self.key(job, "batches"))
-            for pattern in ("results", "tries"):
+            for pattern in ("results", "tries", "texts"):
                 found = list(self.r.scan_iter(self.key(job, pattern, "*"), count=1000))
                 if found:
                     self.r.delete(*found)

@@ -9,6 +9,8 @@ by a worker started in the site's checkout.
 Both are idempotent (late acknowledgement redelivers a task whose worker died), refuse
 malformed arguments without running, and never raise for a failure of the work itself:
 a batch that cannot be translated ends as failed units of its job, so a job always ends.
+Redis unreachable is not the work's failure: the task waits for it, then hands its
+message back to be delivered again (:mod:`workers.delivery`).
 """
 
 from __future__ import annotations
@@ -24,7 +26,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import redis
 from celery import Task
 from celery.exceptions import SoftTimeLimitExceeded
 from celery.signals import worker_init
@@ -48,7 +49,9 @@ from translator.jobs import (
 )
 
 from .app import MAX_RETRY_COUNTDOWN, SITE_QUEUE, app
-from .store import JobStore, RateLimit, SharedCache, connect
+from .delivery import REDIS_DOWN, hand_back, redelivered
+from .delivery import Task as Delivered
+from .store import REDIS_WAIT, JobStore, RateLimit, SharedCache, connect, text_hash
 
 log = get_task_logger(__name__)
 
@@ -69,8 +72,9 @@ MAX_DELIVERIES = 3  # a batch whose worker keeps dying (out of memory…) fails 
 
 @functools.cache
 def store() -> JobStore:
-    """One Redis client per process (redis-py reconnects after a fork)."""
-    return JobStore(connect())
+    """One Redis client per process (redis-py reconnects after a fork); a command waits
+    for a Redis that restarts or fails over."""
+    return JobStore(connect(wait=REDIS_WAIT))
 
 
 def check_job_id(job: object) -> str:
@@ -164,17 +168,7 @@ def _translate(
         cache.begin()  # what the other task wrote since
 
 
-# Redis itself restarting or unreachable: the task is retried (its work is idempotent)
-REDIS_DOWN = (redis.ConnectionError, redis.TimeoutError)
-RETRY_REDIS = {
-    "autoretry_for": REDIS_DOWN,
-    "retry_backoff": 1,
-    "retry_backoff_max": int(MAX_RETRY_COUNTDOWN),
-    "retry_jitter": True,
-}
-
-
-@app.task(name="translator.translate_batch", bind=True, max_retries=MAX_RETRIES, **RETRY_REDIS)
+@app.task(name="translator.translate_batch", bind=True, base=Delivered, max_retries=MAX_RETRIES)
 def translate_batch(
     self: Task, job_id: object, source_locale: object, backends: object, batch: object
 ) -> None:
@@ -186,12 +180,29 @@ def translate_batch(
     except Refused as exc:
         log.error("refused %s: %s", self.request.id, exc.message)
         return
+    try:
+        _translate_batch(self, job, source, chain, spec)
+    except REDIS_DOWN as exc:
+        raise hand_back(self, exc) from exc
+
+
+def _translate_batch(
+    self: Task, job: str, source: str, chain: list[Backend], spec: BatchSpec
+) -> None:
     jobs = store()
     head = jobs.job(job)
     if not head:
         log.warning("job %s is unknown (expired, or Redis lost it): batch dropped", job)
         return
+    if head.get("state") == "done":
+        log.info("job %s has ended: batch %d delivered again, nothing to do", job, spec.number)
+        return
     deliveries = jobs.tries(job, f"{self.request.id}:{self.request.retries}")
+    why = redelivered(self)
+    if why:
+        log.warning(
+            "job %s: batch %d delivered again (delivery %d): %s", job, spec.number, deliveries, why
+        )
     if deliveries > MAX_DELIVERIES:
         results = _failed(spec, f"its worker was lost {deliveries - 1} times")
     else:
@@ -204,14 +215,16 @@ def translate_batch(
                 raise self.retry(countdown=delay, exc=exc) from exc
             results = _failed(spec, f"{exc.message} (gave up after {MAX_RETRIES} retries)")
         except REDIS_DOWN:
-            raise  # not the batch's fault: retried (below) once Redis is back
+            raise  # not the batch's fault: its message goes back to the queue
         except SoftTimeLimitExceeded:
             results = _failed(spec, "the batch took longer than the task time limit")
         except Exception as exc:  # a bug or a backend's surprise: the units fail, the job ends
             log.exception("job %s: batch failed", job)
             results = _failed(spec, f"{type(exc).__name__}: {exc}")
     complete = jobs.record(job, spec, results)
-    if complete:
+    if complete is None:
+        log.info("job %s has ended: batch %d translated again, nothing to do", job, spec.number)
+    elif complete:
         queue = head.get("site_queue") or SITE_QUEUE
         write_parts_task.apply_async(args=[job, complete, spec.locale], queue=queue)
 
@@ -223,7 +236,7 @@ def site_root() -> Path:
 MAX_PARTS = 1000  # posts in one write task: far above what one batch completes
 
 
-@app.task(name="translator.write_parts", bind=True, max_retries=10, **RETRY_REDIS)
+@app.task(name="translator.write_parts", bind=True, base=Delivered)
 def write_parts_task(self: Task, job_id: object, post_ids: object, locale: object) -> None:
     """Write the results of the posts ``post_ids`` (in ``locale``) into the site and build
     them; the posts one batch completed, so the site is read and its records saved once."""
@@ -236,14 +249,23 @@ def write_parts_task(self: Task, job_id: object, post_ids: object, locale: objec
         log.error("refused %s: %s", self.request.id, exc.message)
         return
     assert isinstance(locale, str)
+    try:
+        _write_parts(self, job, [str(p)[:200] for p in post_ids], locale)
+    except REDIS_DOWN as exc:
+        raise hand_back(self, exc) from exc
+
+
+def _write_parts(self: Task, job: str, post_ids: list[str], locale: str) -> None:
     jobs = store()
     if not jobs.job(job):
         log.warning("job %s is unknown (expired, or Redis lost it): nothing written", job)
         return
+    why = redelivered(self)
+    if why:
+        log.warning("job %s: %d posts [%s] delivered again: %s", job, len(post_ids), locale, why)
     site = site_at(site_root())
     summaries: dict[str, dict[str, Any]] = {}
-    for post_id in post_ids:
-        name = str(post_id)[:200]
+    for name in post_ids:
         if not jobs.has_part(job, locale, name):
             log.error(
                 "refused %s: %r [%s] is not a part of job %s", self.request.id, name, locale, job
@@ -269,8 +291,10 @@ def _write(site: Site, jobs: JobStore, job: str, name: str, locale: str) -> dict
     def lookup(texts: list[str]) -> dict[str, Any]:
         return {t: suggestion_of(r) for t, r in jobs.results(job, locale, texts).items()}
 
+    texts = jobs.part_texts(job, locale, name)
     try:
-        written = write_part(site, post, locale, lookup)
+        # counted from what the catalog holds: the same whichever delivery filled it
+        written = write_part(site, post, locale, lookup, part=lambda t: text_hash(t) in texts)
     except TranslatorError as exc:
         log.error("job %s: %s", job, exc.located())
         return {"state": "failed", "error": exc.located()[:500]}
