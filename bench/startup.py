@@ -1,6 +1,10 @@
 """Start-up and scale, whole processes, side by side with the peers (issue 17).
 
-    python bench/startup.py [--mdpo PATH/md2po] [--quick]
+    python bench/startup.py [--venv DIR] [--mdpo PATH/md2po] [--quick]
+
+``--venv DIR``: run translator and md2po from a plain virtual environment (``python -m venv
+DIR && DIR/bin/pip install . mdpo``): an editable install and this machine's site hooks
+cost every process about 20 ms that a user's install does not.
 
 Sites are generated from the test corpus (the seed and the seven synthetic posts) copied
 under new names: one post, 52 posts, and 1,924 posts in en, ja and ko; plus one 5 MB post
@@ -109,9 +113,15 @@ def timed(cmd: list[str] | str, cwd: Path, runs: int, prepare: str | None = None
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--venv", type=Path, help="a venv with translator and mdpo installed")
     parser.add_argument("--mdpo", default=shutil.which("md2po"), help="the md2po command")
     parser.add_argument("--quick", action="store_true")
     args = parser.parse_args()
+    global PY, TRANSLATOR
+    if args.venv is not None:
+        PY = str(args.venv / "bin" / "python")
+        TRANSLATOR = [str(args.venv / "bin" / "translator")]
+        args.mdpo = str(args.venv / "bin" / "md2po")
     po4a = shutil.which("po4a-updatepo")
     rows: list[tuple[str, float | None, float | None, str]] = []  # name, now, peer, peer name
     floor = timed([PY, "-c", "pass"], ROOT, 20)

@@ -18,8 +18,6 @@ from collections.abc import Collection, Iterable
 from enum import Enum
 from typing import TYPE_CHECKING
 
-from ..markdown.placeholders import TAG
-
 if TYPE_CHECKING:
     from babel.messages.catalog import Message
 
@@ -114,9 +112,12 @@ def human_owned(message: Message) -> bool:
 _WORD = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\u3040-\u30ff]|[^\W\d_]+|\d+")
 
 
+_TAG = re.compile(r"</?x\d+/?>")  # our tags (markdown.placeholders.TAG, without its groups)
+
+
 def words(text: str) -> int:
     """Source words: each Han or kana character is one, as are Latin words and numbers."""
-    return len(_WORD.findall(TAG.sub(" ", text)))
+    return len(_WORD.findall(_TAG.sub(" ", text)))
 
 
 def state_in(message: Message, broken: Collection[tuple[str | None, str]]) -> State:

@@ -8,45 +8,49 @@ stderr, ``path:line: message``.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Sequence
 
 import click
 
 from .. import __version__
 from ..errors import InputError, TranslatorError
-from .commands import build_command, check_command, extract_command, translate_command
 from .extensions import extension, extensions
-from .model import fetch_model_command
-from .review import export_command, import_command, status_command
+
+# Each command's module is imported when that command runs (``translator check`` loads
+# neither ``status`` nor ``export``): a hook or a CI job pays for what it uses.
+BUILT_IN = {
+    "extract": "translator.cli.commands:extract_command",
+    "build": "translator.cli.commands:build_command",
+    "translate": "translator.cli.commands:translate_command",
+    "check": "translator.cli.commands:check_command",
+    "status": "translator.cli.review:status_command",
+    "export": "translator.cli.review:export_command",
+    "import": "translator.cli.review:import_command",
+    "fetch-model": "translator.cli.model:fetch_model_command",
+}
 
 
 class Commands(click.Group):
     """The built-in commands, plus those other packages register."""
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        return super().get_command(ctx, cmd_name) or extension(cmd_name)
+        target = BUILT_IN.get(cmd_name)
+        if target is None:
+            return extension(cmd_name)
+        module_name, _, attr = target.partition(":")
+        command = getattr(importlib.import_module(module_name), attr)
+        assert isinstance(command, click.Command)
+        return command
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted({*super().list_commands(ctx), *extensions()})
+        return sorted({*BUILT_IN, *extensions()})
 
 
 @click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="translator")
 def cli() -> None:
     """Translate Chinese Jekyll/Hugo posts through gettext PO catalogs."""
-
-
-for _command in (
-    extract_command,
-    build_command,
-    translate_command,
-    check_command,
-    status_command,
-    export_command,
-    import_command,
-    fetch_model_command,
-):
-    cli.add_command(_command)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -151,6 +150,8 @@ def _escapes(pattern: str) -> bool:
 
 
 def _load(path: Path) -> dict[str, Any]:
+    import tomllib  # a site with no translator.toml never needs it
+
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:

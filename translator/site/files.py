@@ -7,7 +7,6 @@ import glob
 import hashlib
 import os
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -64,6 +63,8 @@ def write_atomic(path: Path, data: bytes) -> None:
     cleanup) is removed by the next write of the same file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     _remove_orphans(path)
+    import tempfile  # (only a run that writes pays for importing it)
+
     fd, tmp = tempfile.mkstemp(
         prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp", dir=path.parent
     )
