@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
@@ -34,3 +35,19 @@ class PostCatalog(Catalog):
                     self.extra_headers[known] = value.strip()
 
     mime_headers = property(_get_headers, _set_headers)
+
+    def _get_header_comment(self) -> str:
+        # Babel names the locale (loading its whole data file, 15 ms a process) only to
+        # fill in a "Translations template" comment, which ours never is
+        comment = self._header_comment or ""
+        if "Translations template" in comment:
+            return str(Catalog._get_header_comment(self))
+        year = self.revision_date.strftime("%Y") if hasattr(self.revision_date, "strftime") else ""
+        return (
+            comment.replace("PROJECT", self.project)
+            .replace("VERSION", self.version)
+            .replace("YEAR", year or dt.datetime.now().strftime("%Y"))
+            .replace("ORGANIZATION", self.copyright_holder)
+        )
+
+    header_comment = property(_get_header_comment, Catalog._set_header_comment)

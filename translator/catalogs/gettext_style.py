@@ -336,8 +336,15 @@ def line_breaks(text: str, forbidden: Sequence[bool], width: int, start: int) ->
     """Where to break ``text`` so that no line passes ``width`` columns, the first line
     starting at column ``start`` (libunistring's ``u8_width_linebreaks``): at the last
     opportunity before a piece that would not fit. ``forbidden[i]``: never before i."""
-    opportunities = break_opportunities(text)
     breaks = [False] * len(text)
+    # a line that fits needs no break (the common case: a title, a table cell); no
+    # character takes more than two columns
+    if (
+        start + 2 * len(text) <= width
+        or start + sum(max(column_width(ch), 0) for ch in text) <= width
+    ):
+        return breaks
+    opportunities = break_opportunities(text)
     last_break: int | None = None  # the opportunity that starts the current piece
     column, piece = start, 0
     for i, ch in enumerate(text):
