@@ -159,3 +159,19 @@ def test_code_spans_hold_any_text() -> None:
     assert code("<x1/> and `x`") == "`` <x1/> and `x` ``"
     assert code("`x`") == "`` `x` ``"
     assert code("a``b") == "```a``b```"
+
+
+def test_status_json_of_an_unchanged_site_comes_from_what_was_kept(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The second --json parses no catalog: rows come from the cache, by catalog and build."""
+    from translator.catalogs import po
+
+    root = _site(tmp_path)
+    first = _status(root, capsys, "--json")[1]
+    parsed: list[object] = []
+    real = po.parse_catalog
+    monkeypatch.setattr(po, "parse_catalog", lambda *a: parsed.append(a) or real(*a))
+    assert _status(root, capsys, "--json")[1] == first
+    assert _status(root, capsys)[0] == 0
+    assert parsed == [], "nothing parsed: the table from the records, --json from the cache"

@@ -3,8 +3,10 @@ locale, in entries and in source words, and the problems a person should look at
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 from .catalogs.states import (
     State,
@@ -17,10 +19,11 @@ from .catalogs.states import (
 )
 from .context import Site
 from .site.paths import PostPaths
+from .site.records import Built
 
 _LINE = re.compile(r"[^:]*:(\d+): ")
 
-__all__ = ["Row", "post_status", "totals", "words"]
+__all__ = ["Row", "Rows", "post_status", "totals", "words"]
 
 
 @dataclass(slots=True)
@@ -58,18 +61,67 @@ def totals(rows: list[Row]) -> dict[str, int]:
     return found
 
 
-def post_status(site: Site, post: PostPaths, locale: str, *, entries: bool = False) -> Row:
+class Rows:
+    """Rows with their entries, computed once per catalog and build: kept in
+    ``.translator-cache/status.json`` by the catalog's and the build's hashes, so that
+    ``status --json`` of a large unchanged site parses nothing."""
+
+    def __init__(self, site: Site) -> None:
+        self.path = site.settings.root / CACHE
+        try:
+            self._rows: dict[str, dict[str, Any]] = json.loads(self.path.read_text("utf-8"))
+        except (OSError, ValueError):
+            self._rows = {}
+        self._changed = False
+
+    def get(self, key: str) -> Row | None:
+        found = self._rows.get(key)
+        return Row(**found) if found is not None else None
+
+    def put(self, key: str, row: Row) -> None:
+        self._rows[key] = row.as_dict()
+        self._changed = True
+
+    def save(self) -> None:
+        if self._changed:
+            from .site.files import write_atomic
+
+            write_atomic(self.path, json.dumps(self._rows, ensure_ascii=False).encode())
+
+
+CACHE = ".translator-cache/status.json"
+
+
+def post_status(
+    site: Site, post: PostPaths, locale: str, *, entries: bool = False, rows: Rows | None = None
+) -> Row:
     """What is translated and what waits, for one post and locale: from the build record
     when the post is built from the catalog as it is (nothing parsed), else from the
     catalog and what a build would find. ``entries``: also list each entry that waits
-    (the catalog is read for that)."""
+    (from ``rows``, the cache, when it has this catalog and build; else the catalog is
+    read)."""
     path = site.catalog_path(post, locale)
     record = site.built(post, locale)
     if record is not None and record.counts and record.words and not entries:
         problems = sorted([*record.problems, *record.rejected], key=_line_of)
         return Row(post.source, locale, path, dict(record.counts), dict(record.words),
                    record.obsolete, [], problems)  # fmt: skip
+    key = ""
+    if record is not None and rows is not None:
+        key = f"{path}|{record.catalog_hash}|{record.output_hash}|{record.policy}"
+        cached = rows.get(key)
+        if cached is not None:
+            return cached
+    row = _parsed_row(site, post, locale, record)
+    if key and rows is not None:
+        rows.put(key, row)
+    return row
+
+
+def _parsed_row(site: Site, post: PostPaths, locale: str, record: Built | None) -> Row:
     from .catalogs.scan import EntryLines
+
+    path = site.catalog_path(post, locale)
 
     row = Row(post.source, locale, path, {s.value: 0 for s in State}, {s.value: 0 for s in State})
     catalog = site.read(post, locale)

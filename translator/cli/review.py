@@ -55,7 +55,7 @@ def status_command(
     """Show, per post and locale, what is translated and what is waiting for review.
 
     Given a JOB id (from ``translator queue``): the job's progress instead."""
-    from ..status import post_status
+    from ..status import Rows, post_status
 
     if as_json and as_markdown:
         raise click.UsageError("--json and --markdown: choose one")
@@ -67,13 +67,17 @@ def status_command(
     run, posts, locales = setup(root, paths, to)
     rows = []
     errors = []
+    detailed = as_json or waiting
+    known = Rows(run.site) if detailed else None
     for post in posts:
         for locale in locales:
             try:
-                rows.append(post_status(run.site, post, locale, entries=as_json or waiting))
+                rows.append(post_status(run.site, post, locale, entries=detailed, rows=known))
             except TranslatorError as exc:
                 run.error(exc)
                 errors.append(exc.located())
+    if known is not None:
+        known.save()
     if as_json:
         click.echo(json.dumps([row.as_dict() for row in rows], ensure_ascii=False, indent=1))
     elif as_markdown:
