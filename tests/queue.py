@@ -268,6 +268,21 @@ def folders_locked(*folders: Path) -> Iterator[None]:
             os.close(fd)
 
 
+def records_folder(site: Path) -> Path:
+    """Where a site's build records are saved (a site worker locks it to save them)."""
+    folder = site / ".translator" / "builds"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def wrote_a_catalog(worker: Worker, site: Path, before: dict[str, bytes]) -> None:
+    """Until ``worker`` (a site worker) has changed a catalog of ``site``."""
+    deadline = time.monotonic() + 30
+    while not changed_files(site, before, ".po"):
+        assert time.monotonic() < deadline, worker.text()
+        time.sleep(0.005)
+
+
 def changed_files(root: Path, before: dict[str, bytes], suffix: str) -> list[str]:
     """Files under ``root`` ending with ``suffix`` whose bytes differ from ``before``."""
     now = {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob(f"*{suffix}")}

@@ -21,14 +21,15 @@ from .fakes import KEY, FakeServer
 from .queue import (
     RedisServer,
     Workers,
-    changed_files,
     folders_locked,
     job_state,
     nothing_held,
+    records_folder,
     script,
     tree,
     wait_done,
     workers_fixture,
+    wrote_a_catalog,
 )
 
 SEED = "seed-2017-05-09-openstack-boston-summit.md"
@@ -70,11 +71,6 @@ def make_site(
         "utf-8",
     )
     return root
-
-
-# catalogs in a folder of their own: a test holding the lock on the build records' folder
-# stops a site worker after it wrote catalogs and posts, before it counts them written
-APART = 'catalog = "{locales_dir}/{locale}/po/{name}.po"\n'
 
 
 def translated(client, job: str, timeout: float = 60) -> None:
@@ -283,21 +279,17 @@ def test_redis_restarted_during_a_job(
 def test_redis_restarted_mid_write(
     workers: Workers, redis_server: RedisServer, deepl: FakeServer, tmp_path: Path
 ) -> None:
-    twin = make_site(tmp_path / "reference", deepl.url, settings=APART)
+    twin = make_site(tmp_path / "reference", deepl.url)
     in_process(twin, "--to", "en,ja")
-    site = make_site(tmp_path / "site", deepl.url, settings=APART)
+    site = make_site(tmp_path / "site", deepl.url)
     job = job_of(workers.cli("queue", "--to", "en,ja", cwd=site))
     workers.start("translator.mt", tmp_path, FAKE_MT_KEY=KEY)
     client = redis_server.client(workers.db)
     translated(client, job)
     before = {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*.po")}
-    records = [site / "locales" / "en", site / "locales" / "ja"]
-    with folders_locked(*records):
+    with folders_locked(records_folder(site)):
         writer = workers.start("translator.site", site)
-        deadline = time.monotonic() + 30
-        while not changed_files(site, before, ".po"):
-            assert time.monotonic() < deadline, writer.text()
-            time.sleep(0.005)
+        wrote_a_catalog(writer, site, before)
         time.sleep(0.2)  # it wrote a catalog and waits to save the build records
         redis_server.stop()
     time.sleep(1.2)  # it saves its records and finds Redis gone
@@ -314,20 +306,17 @@ def test_redis_restarted_mid_write(
 def test_site_worker_killed_mid_write(
     workers: Workers, redis_server: RedisServer, deepl: FakeServer, tmp_path: Path
 ) -> None:
-    twin = make_site(tmp_path / "reference", deepl.url, settings=APART)
+    twin = make_site(tmp_path / "reference", deepl.url)
     in_process(twin, "--to", "en,ja")
-    site = make_site(tmp_path / "site", deepl.url, settings=APART)
+    site = make_site(tmp_path / "site", deepl.url)
     job = job_of(workers.cli("queue", "--to", "en,ja", cwd=site))
     workers.start("translator.mt", tmp_path, FAKE_MT_KEY=KEY)
     client = redis_server.client(workers.db)
     translated(client, job)
     before = {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*.po")}
-    with folders_locked(site / "locales" / "en", site / "locales" / "ja"):
+    with folders_locked(records_folder(site)):
         doomed = workers.start("translator.site", site)
-        deadline = time.monotonic() + 30
-        while not changed_files(site, before, ".po"):
-            assert time.monotonic() < deadline, doomed.text()
-            time.sleep(0.005)
+        wrote_a_catalog(doomed, site, before)
         doomed.kill()  # it changed a catalog; nothing of it counted in Redis
     heir = workers.start("translator.site", site)
     wait_done(client, job, 60)
