@@ -152,7 +152,11 @@ def translate_command(
     for name in chain:
         if report.sent.get(name):
             click.echo(f"{name}: {report.filled.get(name, 0)} of {report.sent[name]} texts filled")
-        if name in report.billed and name in estimated:
+        if (
+            name in report.billed
+            and name in estimated
+            and (report.billed[name] or estimated[name].billed)
+        ):
             e = estimated[name]
             click.echo(f"{name}: billed {report.billed[name]:,} {e.unit} (estimated {e.billed:,})")
     for line in report.rejected:
