@@ -23,6 +23,7 @@ from .markdown.segmenter import segment_post
 from .markdown.units import Segmentation
 from .site.config import Settings
 from .site.files import digest
+from .site.generator import reading_for
 from .site.glossary import Glossary, load_glossary
 from .site.paths import PostPaths
 from .site.records import RECORD, Records
@@ -74,9 +75,7 @@ class Site:
         self._catalogs: dict[tuple[str, str], bytes] = {}
         self._glossary: Glossary | None = None
         keys = ",".join(settings.front_matter_keys)
-        self.options = digest(
-            f"{EXTRACT_FORMAT}|{keys}|{settings.split_sentences}|{settings.copy_latin}".encode()
-        )
+        self._options = f"{EXTRACT_FORMAT}|{keys}|{settings.split_sentences}|{settings.copy_latin}"
 
     # -- files ----------------------------------------------------------------------
 
@@ -98,9 +97,17 @@ class Site:
         if post.source not in self._segmentations:
             parsed = parse_post(self.source(post), Path(post.source))
             self._segmentations[post.source] = segment_post(
-                parsed, self.settings.front_matter_keys, split=self.settings.split_sentences
+                parsed,
+                self.settings.front_matter_keys,
+                split=self.settings.split_sentences,
+                reading=reading_for(self.settings, post),
             )
         return self._segmentations[post.source]
+
+    def options(self, post: PostPaths) -> str:
+        """What extraction depended on besides the source (settings, dialect, version)."""
+        reading = reading_for(self.settings, post).fingerprint
+        return digest(f"{self._options}|{reading}".encode())
 
     def catalog_path(self, post: PostPaths, locale: str) -> str:
         return post.catalog(self.settings, locale)
@@ -160,7 +167,7 @@ class Site:
             project=self.settings.project or post.name,
             source=post.source,
             digest=self.source_digest(post),
-            options=self.options,
+            options=self.options(post),
             purge_obsolete=purge,
         )
         return new, old, stats
@@ -195,7 +202,7 @@ class Site:
             return None
         if header_value(text, SOURCE_HASH) != self.source_digest(post):
             return None
-        if header_value(text, EXTRACT_OPTIONS) != self.options:
+        if header_value(text, EXTRACT_OPTIONS) != self.options(post):
             return None
         record = self.records(locale).get(self.output_path(post, locale))
         if (record is None or record.catalog_hash != digest(data)) and lint_po(text) is not None:

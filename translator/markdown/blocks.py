@@ -6,15 +6,16 @@ from __future__ import annotations
 import re
 
 from . import syntax
+from .dialects import Reading
 from .document import Post
 from .inline import inline_units
 from .offsets import line_at, line_starts, unit_offsets
 from .units import Block, Unit, block_structure
 
 
-def block_units(post: Post) -> tuple[list[Unit], list[Block]]:
+def block_units(post: Post, reading: Reading) -> tuple[list[Unit], list[Block]]:
     """The units of the post's body, and its block structure."""
-    md = syntax.parser()
+    md = syntax.parser(reading.dialect)
     env: dict[str, object] = {}
     body = post.body
     tokens = md.parse(body, env)
@@ -41,7 +42,7 @@ def block_units(post: Post) -> tuple[list[Unit], list[Block]]:
         first_paragraph_of_item = (
             len(stack) >= 2 and stack[-2] == "list_item_open" and _item_starts(post, lines, first)
         )
-        units.extend(inline_units(post, tok, env, offsets, kind, first_paragraph_of_item))
+        units.extend(inline_units(post, md, tok, env, offsets, kind, first_paragraph_of_item))
     return units, block_structure(tokens)
 
 

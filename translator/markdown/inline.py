@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 
+from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from .cjk import joins_without_space
@@ -22,6 +23,7 @@ _TASK = re.compile(r"\[[ xX]\] ")
 
 def inline_units(
     post: Post,
+    md: MarkdownIt,
     tok: Token,
     env: dict[str, object],
     offsets: list[int],
@@ -32,7 +34,7 @@ def inline_units(
     units of the slots inside it."""
     src = tok.content
     try:
-        spans = inline_spans(tok.children or [], src, env)
+        spans = inline_spans(md, tok.children or [], src, env)
     except Unaligned:
         return []
     text = post.text
@@ -100,7 +102,7 @@ def inline_units(
             kind_ = _PROTECTED_KIND.get(ty, ty)
             n = new(kind_, a, b)
             if ty == "image":
-                slots[n], label = image_slots(src, a, b, env)
+                slots[n], label = image_slots(md, src, a, b, env)
                 if label is not None:
                     labels[n] = label
             pieces.append(Piece("empty", a, b, n))

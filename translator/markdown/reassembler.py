@@ -163,4 +163,4 @@ def _head(seg: Segmentation, fields: dict[str, str]) -> str:
 
 
 def _same_structure(seg: Segmentation, body: str) -> bool:
-    return seg.structure == parse_structure(body)
+    return seg.structure == parse_structure(body, seg.reading.dialect)

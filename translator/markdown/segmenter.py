@@ -18,22 +18,26 @@ from dataclasses import replace
 from . import syntax
 from .blocks import block_units
 from .cjk import split_sentences
+from .dialects import PLAIN, Reading
 from .document import Post
 from .front_matter import Field, find_fields
 from .placeholders import Placeholder
 from .units import Segmentation, Unit
 
 
-def segment_post(post: Post, keys: Sequence[str], *, split: bool = False) -> Segmentation:
-    """Return the units of ``post``: front-matter values named by ``keys``, then the body's."""
+def segment_post(
+    post: Post, keys: Sequence[str], *, split: bool = False, reading: Reading = PLAIN
+) -> Segmentation:
+    """Return the units of ``post``: front-matter values named by ``keys``, then the body's,
+    read in ``reading``'s dialect."""
     fields = find_fields(post, keys)
     units = [_field_unit(f) for f in fields]
-    body_units, structure = block_units(post)
+    body_units, structure = block_units(post, reading)
     units.extend(body_units)
     units.sort(key=lambda u: (u.line, u.start))
     if split:
         units = [_with_sentences(u) for u in units]
-    return Segmentation(post, units, fields, structure)
+    return Segmentation(post, units, fields, structure, reading)
 
 
 def _field_unit(f: Field) -> Unit:

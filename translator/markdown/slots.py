@@ -6,10 +6,10 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 
+from markdown_it import MarkdownIt
 from markdown_it.helpers import parseLinkLabel, parseLinkTitle
 from markdown_it.rules_inline import StateInline
 
-from . import syntax
 from .document import Post
 from .offsets import line_starts
 from .placeholders import Slot
@@ -54,11 +54,11 @@ def _title_in(src: str, pos: int, end: int, kind: str) -> tuple[int, int, Slot] 
 
 
 def image_slots(
-    src: str, a: int, b: int, env: dict[str, object]
+    md: MarkdownIt, src: str, a: int, b: int, env: dict[str, object]
 ) -> tuple[list[tuple[int, int, Slot]], str | None]:
     """The alt text and title of an image; and its label if it is a shortcut/collapsed
     reference (``![foo]``, ``![foo][]``), whose alt text is also the reference label."""
-    state = StateInline(src, syntax.parser(), env, [])
+    state = StateInline(src, md, env, [])
     label_end = parseLinkLabel(state, a + 2, False)
     if label_end < 0:
         return [], None

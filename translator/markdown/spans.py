@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import re
 
+from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
-
-from . import syntax
 
 _BREAK = re.compile(r"(?: *|\\)\n[ \t]*")
 
@@ -18,10 +17,10 @@ class Unaligned(Exception):
 
 
 def inline_spans(
-    children: list[Token], src: str, env: dict[str, object]
+    md: MarkdownIt, children: list[Token], src: str, env: dict[str, object]
 ) -> list[tuple[Token, int, int]]:
-    """Give each inline token its span in ``src`` (the block's inline content)."""
-    md = syntax.parser()
+    """Give each inline token its span in ``src`` (the block's inline content), as ``md``
+    (the dialect's parser) read it."""
     rules = {r.name: r.fn for r in md.inline.ruler.__rules__}
     out: list[tuple[Token, int, int]] = []
     links: list[int] = []

@@ -18,6 +18,8 @@ from markdown_it.rules_inline import StateInline
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
+from .dialects import GFM, Dialect
+
 # {{< shortcode >}}, {{% shortcode %}}, {% liquid tag %}, {{ liquid output }}
 TEMPLATE = re.compile(r"\{\{<.*?>\}\}|\{\{%.*?%\}\}|\{%.*?%\}|\{\{.*?\}\}", re.DOTALL)
 # kramdown inline attribute list / extension: {: .class}, {:toc}, {::options ...}
@@ -104,21 +106,21 @@ def _template_link(state: StateInline, silent: bool) -> bool:
     return True
 
 
-@lru_cache(maxsize=1)
-def parser() -> MarkdownIt:
-    """The shared parser: text_join is off so escapes and entities stay separate tokens."""
-    md = _base()
+@lru_cache(maxsize=16)
+def parser(dialect: Dialect = GFM) -> MarkdownIt:
+    """The dialect's parser: text_join is off so escapes and entities stay separate tokens."""
+    md = _base(dialect)
     md.disable("text_join")
     return md
 
 
-@lru_cache(maxsize=1)
-def renderer() -> MarkdownIt:
+@lru_cache(maxsize=16)
+def renderer(dialect: Dialect = GFM) -> MarkdownIt:
     """The same dialect with the default core rules, for rendering HTML."""
-    return _base()
+    return _base(dialect)
 
 
-def _base() -> MarkdownIt:
+def _base(dialect: Dialect) -> MarkdownIt:
     md = MarkdownIt("commonmark").enable(["table", "strikethrough"])
     md.use(footnote_plugin, inline=False)
     md.use(dollarmath_plugin, allow_space=False, allow_digits=False)

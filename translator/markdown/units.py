@@ -10,6 +10,7 @@ from markdown_it.token import Token
 
 from . import syntax
 from .cjk import has_ideographs
+from .dialects import GFM, PLAIN, Dialect, Reading
 from .document import Post
 from .front_matter import Field
 from .placeholders import TAG, Placeholder
@@ -46,6 +47,7 @@ class Segmentation:
     units: list[Unit]  # body and front-matter units, in document order
     fields: list[Field] = field(default_factory=list)
     structure: list[Block] = field(default_factory=list)  # the body's, see block_structure
+    reading: Reading = PLAIN  # how the post was read (its dialect…)
 
 
 Block = tuple[str, str, int, int, bool]
@@ -56,5 +58,5 @@ def block_structure(tokens: Sequence[Token]) -> list[Block]:
     return [(t.type, t.tag, t.nesting, t.level, t.hidden) for t in tokens]
 
 
-def parse_structure(body: str) -> list[Block]:
-    return block_structure(syntax.parser().parse(body, {}))
+def parse_structure(body: str, dialect: Dialect = GFM) -> list[Block]:
+    return block_structure(syntax.parser(dialect).parse(body, {}))
