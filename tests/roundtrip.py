@@ -10,6 +10,7 @@ from markdown_it.token import Token
 
 from translator.markdown import syntax
 from translator.markdown.cjk import joins_without_space
+from translator.markdown.dialects import PLAIN, Reading
 from translator.markdown.document import encode_post, parse_post
 from translator.markdown.front_matter import DEFAULT_KEYS
 from translator.markdown.reassembler import Assembly, assemble
@@ -19,8 +20,10 @@ from translator.markdown.units import Segmentation
 KEYS = (*DEFAULT_KEYS, "cover.alt", "image.alt")
 
 
-def segment(data: bytes, name: str = "post.md", split: bool = False) -> Segmentation:
-    return segment_post(parse_post(data, Path(name)), KEYS, split=split)
+def segment(
+    data: bytes, name: str = "post.md", split: bool = False, reading: Reading = PLAIN
+) -> Segmentation:
+    return segment_post(parse_post(data, Path(name)), KEYS, split=split, reading=reading)
 
 
 def build(

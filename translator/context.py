@@ -28,7 +28,7 @@ from .site.glossary import Glossary, load_glossary
 from .site.paths import PostPaths
 from .site.records import RECORD, Records
 
-EXTRACT_FORMAT = 2  # bump when segmentation changes what units a post yields
+EXTRACT_FORMAT = 3  # bump when segmentation changes what units a post yields
 
 
 @dataclass(slots=True)

@@ -98,6 +98,12 @@ def inline_units(
                 # text must name the label explicitly to keep pointing at the definition
                 labels[n] = " ".join(src[ob:a].split())
             pieces.append(Piece("close", a, b, n))
+        elif ty == "ial" and pieces and pieces[-1].b == a and _glues(pieces[-1], protected):
+            # a span IAL right after an image or a link is part of it: {: width="480"}
+            last = pieces[-1]
+            k, oa, ob, ca, cb = protected[last.ph]
+            protected[last.ph] = (k, oa, b, ca, cb) if last.kind == "empty" else (k, oa, ob, ca, b)
+            last.b = b
         else:
             kind_ = _PROTECTED_KIND.get(ty, ty)
             n = new(kind_, a, b)
@@ -111,6 +117,13 @@ def inline_units(
     pieces = trim(pieces, protected)
     if not pieces:
         return slot_units_of(post, slots, offsets)
+    # blanks left at an edge by a trimmed tag ("标题 {#id}") stay outside the unit
+    while pieces[0].kind == "text" and src[pieces[0].a] in " \t" and pieces[0].a < pieces[0].b:
+        pieces[0].a += 1
+    while (
+        pieces[-1].kind == "text" and src[pieces[-1].b - 1] in " \t" and pieces[-1].a < pieces[-1].b
+    ):
+        pieces[-1].b -= 1
 
     # Renumber in order of appearance so that msgids do not depend on what was trimmed.
     order: dict[int, int] = {}
@@ -167,6 +180,11 @@ _PROTECTED_KIND = {
     "ial": "ial",
     "image": "image",
 }
+
+
+def _glues(piece: Piece, protected: dict[int, tuple[str, int, int, int, int]]) -> bool:
+    """Whether a span IAL right after ``piece`` belongs to it (an image, a link's end)."""
+    return piece.kind == "close" or (piece.kind == "empty" and protected[piece.ph][0] == "image")
 
 
 def _look_through(text: str, pos: int, step: int) -> str:

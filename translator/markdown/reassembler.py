@@ -19,7 +19,6 @@ from .units import Segmentation, Unit, parse_structure
 Lookup = Callable[[str, str | None], str | None]
 """(msgid, context) -> translation, or None when there is none to publish."""
 
-IN_TAG = ("image alt", "image title", "link title")
 _BLOCKS_IN_TEXT = re.compile(
     r"(?:#{1,6}(?=\s|$)|>|[-+*](?=\s|$)|\d{1,9}(?=[.)](?:\s|$))|=+\s*$|-+\s*$|```|~~~|\|)"
 )
@@ -52,7 +51,7 @@ def assemble(
     rendered: dict[int, str] = {}
     fields: dict[str, str] = {}
     for index, unit in enumerate(seg.units):
-        if unit.kind in IN_TAG:
+        if unit.slot is not None:
             continue
         translation = _translation(unit, lookup, cjk_target)
         if translation is None or (keep_identical and translation == _source(unit, cjk_target)):
@@ -67,6 +66,7 @@ def assemble(
             rendered[index] = _render(unit, translation, lookup, escape_blocks=False)
         except PlaceholderError as exc:
             problems.append(Problem(unit, str(exc)))
+    rendered.update(_lone_slots(seg, rendered, lookup))
     head = _head(seg, fields)
     body = _splice(seg, rendered)
     if rendered and not _same_structure(seg, body):
@@ -79,7 +79,7 @@ def assemble(
             escaped = _render(
                 unit, _translation(unit, lookup, cjk_target) or "", lookup, escape_blocks=True
             )
-            if _same_structure(seg, _splice(seg, {i: escaped})):
+            if unit.slot is None and _same_structure(seg, _splice(seg, {i: escaped})):
                 rendered[i] = escaped
             else:
                 problems.append(Problem(unit, "translation would change the block structure"))
@@ -91,7 +91,7 @@ def assemble(
                 seg.post.path,
             )
     text = head + body
-    used = len(rendered) + len(fields)
+    used = len([i for i in rendered if seg.units[i].slot is None]) + len(fields)
     return Assembly(text, problems, used)
 
 
@@ -112,7 +112,23 @@ def _translation(unit: Unit, lookup: Lookup, cjk_target: bool) -> str | None:
     return _clean(lookup(unit.text, unit.context))
 
 
+def _lone_slots(seg: Segmentation, rendered: dict[int, str], lookup: Lookup) -> dict[int, str]:
+    """Texts inside a tag whose unit is not rendered (an image alone in its paragraph, a
+    reference definition's title): each is written into its tag on its own."""
+    spans = [(seg.units[i].start, seg.units[i].end) for i in rendered]
+    out = {}
+    for index, unit in enumerate(seg.units):
+        if unit.slot is None or any(a <= unit.start and unit.end <= b for a, b in spans):
+            continue
+        translation = _clean(lookup(unit.text, None))
+        if translation and translation != unit.text:
+            out[index] = unit.slot.render(translation)
+    return out
+
+
 def _render(unit: Unit, translation: str, lookup: Lookup, *, escape_blocks: bool) -> str:
+    if unit.slot is not None:
+        return unit.slot.render(translation)
     return restore(
         translation,
         unit.by_number,

@@ -24,11 +24,16 @@ def slot_units_of(
     """Units for image alt texts and link titles: translated inside their tag."""
     out = []
     for items in slots.values():
-        for a, _b, slot in items:
+        for a, b, slot in items:
             if slot.text:
-                line = bisect_right(line_starts(post.text), offsets[a])
-                out.append(Unit(slot.text, slot.kind, line, offsets[a], -1))
+                out.append(slot_unit(post, slot, offsets[a], offsets[b]))
     return out
+
+
+def slot_unit(post: Post, slot: Slot, start: int, end: int) -> Unit:
+    """The unit of a slot whose source is ``post.text[start:end]``."""
+    line = bisect_right(line_starts(post.text), start)
+    return Unit(slot.text, slot.kind, line, start, end, slot=slot)
 
 
 def title_slot(src: str, a: int, b: int) -> tuple[int, int, Slot] | None:
@@ -50,7 +55,7 @@ def _title_in(src: str, pos: int, end: int, kind: str) -> tuple[int, int, Slot] 
         return None
     quote = src[start]
     inner = src[start + 1 : title.pos - 1]
-    return start + 1, title.pos - 1, Slot(inner.replace("\n", " "), inner, kind, quote)
+    return start + 1, title.pos - 1, Slot(" ".join(inner.split()), inner, kind, quote)
 
 
 def image_slots(
@@ -74,3 +79,14 @@ def image_slots(
     elif rest in ("", "[]") and alt.strip():
         return out, " ".join(alt.split())
     return out, None
+
+
+def reference_title(text: str, start: int, end: int) -> tuple[int, int, Slot] | None:
+    """The title of the reference definition ``text[start:end]`` (``[doc]: /url "标题"``)."""
+    m = re.match(r"[ \t]*\[(?:\\.|[^\\\]])*\]:", text[start:end])
+    if m is None:
+        return None
+    found = _title_in(text, start + m.end(), end, "link title")
+    if found is None or text[found[1] + 1 : end].strip():
+        return None  # no title, or one that is not the definition's (text follows it)
+    return found

@@ -14,16 +14,16 @@ from functools import lru_cache
 from markdown_it import MarkdownIt
 from markdown_it.helpers import parseLinkLabel
 from markdown_it.rules_block import StateBlock
+from markdown_it.rules_block.reference import reference as _reference
 from markdown_it.rules_inline import StateInline
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
+from .attributes import attribute_list
 from .dialects import GFM, Dialect
 
 # {{< shortcode >}}, {{% shortcode %}}, {% liquid tag %}, {{ liquid output }}
 TEMPLATE = re.compile(r"\{\{<.*?>\}\}|\{\{%.*?%\}\}|\{%.*?%\}|\{\{.*?\}\}", re.DOTALL)
-# kramdown inline attribute list / extension: {: .class}, {:toc}, {::options ...}
-_IAL = re.compile(r"\{:[^}\n]*\}")
 # Liquid and Hugo blocks whose content is code, not Markdown.
 _VERBATIM_OPEN = re.compile(
     r"\{%-?\s*(highlight|raw|comment)\b.*?-?%\}|\{\{[<%]\s*(highlight)\b.*?[>%]\}\}"
@@ -33,11 +33,11 @@ _VERBATIM_OPEN = re.compile(
 def _template_tag(state: StateInline, silent: bool) -> bool:
     if state.src[state.pos] != "{":
         return False
-    m = _IAL.match(state.src, state.pos) or TEMPLATE.match(state.src, state.pos)
+    m = TEMPLATE.match(state.src, state.pos)
     if m is None or m.end() > state.posMax:
         return False
     if not silent:
-        token = state.push("ial" if m.group(0).startswith("{:") else "template", "", 0)
+        token = state.push("template", "", 0)
         token.content = m.group(0)
     state.pos = m.end()
     return True
@@ -106,6 +106,18 @@ def _template_link(state: StateInline, silent: bool) -> bool:
     return True
 
 
+def _marked_reference(state: StateBlock, startLine: int, endLine: int, silent: bool) -> bool:
+    """markdown-it's reference rule, leaving a hidden token where a definition was (its
+    title is text a reader sees)."""
+    if not _reference(state, startLine, endLine, silent):
+        return False
+    if not silent:
+        token = state.push("reference", "", 0)
+        token.map = [startLine, state.line]
+        token.hidden = True
+    return True
+
+
 @lru_cache(maxsize=16)
 def parser(dialect: Dialect = GFM) -> MarkdownIt:
     """The dialect's parser: text_join is off so escapes and entities stay separate tokens."""
@@ -124,7 +136,10 @@ def _base(dialect: Dialect) -> MarkdownIt:
     md = MarkdownIt("commonmark").enable(["table", "strikethrough"])
     md.use(footnote_plugin, inline=False)
     md.use(dollarmath_plugin, allow_space=False, allow_digits=False)
-    md.inline.ruler.after("text", "template", _template_tag)
+    md.block.ruler.at("reference", _marked_reference)
+    md.add_render_rule("reference", lambda self, tokens, idx, options, env: "")
+    md.inline.ruler.after("text", "attributes", attribute_list)
+    md.inline.ruler.after("attributes", "template", _template_tag)
     md.inline.ruler.before("link", "template_link", _template_link)
     md.block.ruler.before(
         "fence", "template_block", _verbatim_block, {"alt": ["paragraph", "blockquote", "list"]}

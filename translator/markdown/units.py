@@ -13,7 +13,7 @@ from .cjk import has_ideographs
 from .dialects import GFM, PLAIN, Dialect, Reading
 from .document import Post
 from .front_matter import Field
-from .placeholders import TAG, Placeholder
+from .placeholders import TAG, Placeholder, Slot
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,12 +23,13 @@ class Unit:
     text: str  # the msgid: protected, CJK-joined
     kind: str  # paragraph, heading, list item, blockquote, table cell, footnote, front matter…
     line: int  # 1-based line where it starts
-    start: int  # span in Post.text that a translation replaces (-1 for values inside a tag)
+    start: int  # span in Post.text that a translation replaces
     end: int
     placeholders: tuple[Placeholder, ...] = ()
     context: str | None = None  # the front-matter key path, for front-matter values
     joined: bool = False  # a line break between CJK characters was dropped
     sentences: tuple[str, ...] = ()  # with sentence splitting on: the parts, in order
+    slot: Slot | None = None  # a text inside a tag (alt text, title): how to write it back
 
     @property
     def by_number(self) -> dict[int, Placeholder]:
