@@ -14,7 +14,7 @@ import io
 import re
 import shutil
 import subprocess
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -54,10 +54,20 @@ class Built:
     log: str = ""
 
 
-def build_site(dialect: str, root: Path, posts: Iterable[tuple[str, bytes]]) -> Built:
+def build_site(
+    dialect: str,
+    root: Path,
+    posts: Iterable[tuple[str, bytes]],
+    translate: Callable[[str], str] | None = None,
+    settings: dict[str, str] | None = None,
+) -> Built:
     """Put ``posts`` in a new site of ``dialect`` at ``root``; build them with an empty
-    catalog (identity), then with the pseudo backend, then run the generator."""
+    catalog (identity), then with the pseudo backend (or, with ``translate``, with every
+    entry translated by it and approved), then run the generator."""
     shutil.copytree(DIALECTS / dialect / "site", root)
+    config = root / "translator.toml"
+    extra = "".join(f'{key} = "{value}"\n' for key, value in (settings or {}).items())
+    config.write_text(extra + config.read_text())  # before the file's tables
     sources = {}
     for name, data in posts:
         path = root / _source_path(dialect, name)
@@ -71,7 +81,15 @@ def build_site(dialect: str, root: Path, posts: Iterable[tuple[str, bytes]]) -> 
         identical = {
             n: _read(_english_path(dialect, p)) == p.read_bytes() for n, p in sources.items()
         }
-        main(["translate", ".", "--to", "en", "--backend", "pseudo"])
+        if translate is None:
+            main(["translate", ".", "--to", "en", "--backend", "pseudo"])
+        else:
+            for catalog in (root / "locales" / "en").glob("*.po"):
+                po = polib.pofile(str(catalog))
+                for entry in po:
+                    entry.msgstr = translate(entry.msgid)
+                po.save()
+            main(["build", ".", "--to", "en"])
     built.log = out.getvalue()
     _generate(dialect, root)
     for name, path in sources.items():
@@ -221,3 +239,23 @@ def never_text(msgid: str) -> list[str]:
     """What ``msgid`` (its tags removed) shows a translator that it must not."""
     text = re.sub(r"</?x\d+/?>", " ", msgid)
     return [what for what, pattern in NEVER_TEXT.items() if pattern.search(text)]
+
+
+def ascii_words(msgid: str) -> str:
+    """A translation that changes every id derived from the text: each run of Han
+    characters becomes a Latin word (its length), tags and the rest kept."""
+    words = _HAN_RUN.sub(lambda m: f"w{len(m.group(0))}", msgid)
+    for zh, en in (("，", ", "), ("。", ". "), ("：", ": "), ("、", ", ")):
+        words = words.replace(zh, en)
+    return words.strip()
+
+
+_HAN_RUN = re.compile(r"[\u3400-\u9fff]+")
+
+
+def broken_fragments(html: str) -> list[str]:
+    """The in-page links (``href="#…"``) of a page that no id on it answers."""
+    from urllib.parse import unquote
+
+    ids = set(re.findall(r'\sid="([^"]*)"', html))
+    return [href for href in re.findall(r'href="#([^"]*)"', html) if unquote(href) not in ids]

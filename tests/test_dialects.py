@@ -5,6 +5,7 @@ attributes, code and link targets, and no Han character outside translated text.
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -13,6 +14,8 @@ import pytest
 from .sites import (
     GENERATORS,
     Built,
+    ascii_words,
+    broken_fragments,
     build_site,
     chinese_left,
     fixture_posts,
@@ -77,6 +80,26 @@ def test_nothing_the_generator_reads_is_text(
     never text a translator or an engine could change."""
     page = _page(built, dialect, name)
     assert [(m, never_text(m)) for m in page.msgids if never_text(m)] == []
+
+
+@pytest.mark.parametrize("anchors", ["keep", "translate"])
+@pytest.mark.parametrize("dialect", list(GENERATORS))
+def test_every_in_page_link_of_the_english_page_resolves(
+    dialect: str, anchors: str, tmp_path: Path
+) -> None:
+    """Headings translated for real (their derived ids change) keep their source's ids,
+    or (anchors = "translate") the links follow them."""
+    if shutil.which(GENERATORS[dialect]) is None:
+        pytest.skip(f"{GENERATORS[dialect]} is not installed")
+    posts = [p for p in fixture_posts(dialect) if p[0] == "anchors"]
+    settings = {"anchors": anchors}
+    page = build_site(dialect, tmp_path / "site", posts, ascii_words, settings).pages["anchors"]
+    ids = re.findall(r'<h\d id="([^"]*)"', page.english_html)
+    assert ("准备工作" in ids) == (anchors == "keep"), ids
+    assert "w4" in page.english_html  # translated
+    assert re.findall(r'href="#', page.english_html)
+    assert broken_fragments(page.source_html) == []
+    assert broken_fragments(page.english_html) == [], page.english_markdown.decode()
 
 
 def test_every_fixture_folder_is_built(built: dict[str, Built]) -> None:

@@ -4,10 +4,12 @@ heading, list item, table cell…) and hand its inline content to :mod:`.inline`
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from markdown_it.token import Token
 
 from . import syntax
+from .anchors import Anchor, Anchors
 from .dialects import Reading
 from .document import Post
 from .inline import inline_units
@@ -26,7 +28,8 @@ def block_units(post: Post, reading: Reading) -> tuple[list[Unit], list[Block]]:
     units: list[Unit] = []
     stack: list[str] = []
     column = 0
-    for tok in tokens:
+    anchors = Anchors(reading.dialect)
+    for index, tok in enumerate(tokens):
         if tok.nesting == 1:
             stack.append(tok.type)
             if tok.type == "tr_open":
@@ -42,14 +45,32 @@ def block_units(post: Post, reading: Reading) -> tuple[list[Unit], list[Block]]:
             continue
         kind = _kind(stack)
         first = tok.map[0] + post.body_line
+        anchor = (
+            _anchor(post, lines, anchors, tok, tokens[index - 1]) if kind == "heading" else None
+        )
         offsets = unit_offsets(post.text, lines, tok, first, kind, column)
         if offsets is None:
             continue
         first_paragraph_of_item = (
             len(stack) >= 2 and stack[-2] == "list_item_open" and _item_starts(post, lines, first)
         )
-        units.extend(inline_units(post, md, tok, env, offsets, kind, first_paragraph_of_item))
+        found = inline_units(post, md, tok, env, offsets, kind, first_paragraph_of_item)
+        if anchor is not None and found and found[0].kind == "heading":
+            found[0] = replace(found[0], anchor=anchor)
+        units.extend(found)
     return units, block_structure(tokens)
+
+
+def _anchor(
+    post: Post, lines: list[int], anchors: Anchors, tok: Token, opener: Token
+) -> Anchor | None:
+    """The id a heading's generator derives from its text, and where it would go."""
+    assert tok.map is not None
+    last = tok.map[1] - 1 + post.body_line  # the inline map holds the text lines only
+    start, line = line_at(post.text, lines, last)
+    after = (opener.map or tok.map)[1] + post.body_line
+    next_line = line_at(post.text, lines, after)[1] if after < len(lines) else ""
+    return anchors.heading(tok.content, line, start + len(line), next_line=next_line)
 
 
 def _kind(stack: list[str]) -> str:

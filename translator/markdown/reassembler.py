@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..errors import BuildError
+from .anchors import follow_headings
 from .front_matter import render_front_matter
 from .placeholders import PlaceholderError, restore
 from .units import Segmentation, Unit, parse_structure
@@ -90,6 +91,8 @@ def assemble(
                 "the translated post would not have the source's block structure; not written",
                 seg.post.path,
             )
+    if seg.reading.anchors == "translate" and rendered:
+        body = follow_headings(seg.post.body, body, seg.reading.dialect)
     text = head + body
     used = len([i for i in rendered if seg.units[i].slot is None]) + len(fields)
     return Assembly(text, problems, used)
@@ -155,15 +158,20 @@ def _escaper(kind: str, escape_blocks: bool) -> Callable[[str, bool], str]:
 
 
 def _splice(seg: Segmentation, rendered: dict[int, str]) -> str:
-    """The body with the rendered units in place."""
+    """The body with the rendered units in place (and the ids their headings keep)."""
     post = seg.post
+    edits = []
+    for index, text in rendered.items():
+        unit = seg.units[index]
+        edits.append((unit.start, unit.end, text))
+        if unit.anchor is not None and seg.reading.anchors == "keep":
+            edits.append((unit.anchor.at, unit.anchor.at, unit.anchor.text))
     pieces = []
     pos = post.body_start
-    for index in sorted(rendered, key=lambda i: seg.units[i].start):
-        unit = seg.units[index]
-        pieces.append(post.text[pos : unit.start])
-        pieces.append(rendered[index])
-        pos = unit.end
+    for start, end, text in sorted(edits, key=lambda e: (e[0], e[1])):
+        pieces.append(post.text[pos:start])
+        pieces.append(text)
+        pos = end
     pieces.append(post.text[pos:])
     return "".join(pieces)
 

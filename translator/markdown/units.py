@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from markdown_it.token import Token
 
 from . import syntax
+from .anchors import Anchor
 from .cjk import has_ideographs
 from .dialects import GFM, PLAIN, Dialect, Reading
 from .document import Post
@@ -30,6 +31,7 @@ class Unit:
     joined: bool = False  # a line break between CJK characters was dropped
     sentences: tuple[str, ...] = ()  # with sentence splitting on: the parts, in order
     slot: Slot | None = None  # a text inside a tag (alt text, title): how to write it back
+    anchor: Anchor | None = None  # a heading's derived id, kept when it is translated
 
     @property
     def by_number(self) -> dict[int, Placeholder]:
