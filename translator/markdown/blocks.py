@@ -78,7 +78,11 @@ def _kind(stack: list[str]) -> str:
         return "table cell"
     if stack and stack[-1] == "heading_open":
         return "heading"
+    if stack and stack[-1] == "dt_open":
+        return "term"
     for opener in reversed(stack):
+        if opener == "dd_open":
+            return "definition"
         if opener == "footnote_open":
             return "footnote"
         if opener == "list_item_open":

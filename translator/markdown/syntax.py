@@ -20,6 +20,7 @@ from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
 from .attributes import attribute_list
+from .deflists import definition_lists
 from .dialects import GFM, Dialect
 
 # {{< shortcode >}}, {{% shortcode %}}, {% liquid tag %}, {{ liquid output }}
@@ -136,6 +137,8 @@ def _base(dialect: Dialect) -> MarkdownIt:
     md = MarkdownIt("commonmark").enable(["table", "strikethrough"])
     md.use(footnote_plugin, inline=False)
     md.use(dollarmath_plugin, allow_space=False, allow_digits=False)
+    if dialect.kramdown or dialect.goldmark:
+        definition_lists(md)
     md.block.ruler.at("reference", _marked_reference)
     md.add_render_rule("reference", lambda self, tokens, idx, options, env: "")
     md.inline.ruler.after("text", "attributes", attribute_list)
