@@ -102,6 +102,24 @@ def test_every_in_page_link_of_the_english_page_resolves(
     assert broken_fragments(page.english_html) == [], page.english_markdown.decode()
 
 
+def test_a_chinese_abbreviation_key_is_matched_in_the_translated_text(tmp_path: Path) -> None:
+    if shutil.which("jekyll") is None:
+        pytest.skip("jekyll is not installed")
+    post = "---\ntitle: 缩写\n---\n\n*[容器]: 一种轻量级的虚拟化技术\n\n使用容器部署应用。\n"
+    english = {
+        "缩写": "Abbreviations",
+        "容器": "container",
+        "一种轻量级的虚拟化技术": "a lightweight virtualization",
+        "使用容器部署应用。": "Deploy apps in a container.",
+    }
+    page = build_site("kramdown", tmp_path / "site", [("abbr", post.encode())], english.__getitem__)
+    assert '<abbr title="一种轻量级的虚拟化技术">容器</abbr>' in page.pages["abbr"].source_html
+    assert (
+        '<abbr title="a lightweight virtualization">container</abbr>'
+        in page.pages["abbr"].english_html
+    )
+
+
 def test_every_fixture_folder_is_built(built: dict[str, Built]) -> None:
     folders = {p.name for p in Path(__file__).parent.joinpath("fixtures", "dialects").iterdir()}
     assert folders == set(GENERATORS)

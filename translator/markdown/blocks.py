@@ -10,11 +10,11 @@ from markdown_it.token import Token
 
 from . import syntax
 from .anchors import Anchor, Anchors
+from .definitions import abbreviation_units, reference_units
 from .dialects import Reading
 from .document import Post
 from .inline import inline_units
 from .offsets import line_at, line_starts, unit_offsets
-from .slots import reference_title, slot_unit
 from .units import Block, Unit, block_structure
 
 
@@ -39,7 +39,10 @@ def block_units(post: Post, reading: Reading) -> tuple[list[Unit], list[Block]]:
         elif tok.nesting == -1 and stack:
             stack.pop()
         if tok.type == "reference" and tok.map is not None:
-            units.extend(_reference_units(post, lines, tok, stack))
+            units.extend(reference_units(post, lines, tok, stack))
+            continue
+        if tok.type == "abbreviation":
+            units.extend(abbreviation_units(post, lines, tok))
             continue
         if tok.type != "inline" or tok.map is None or not tok.children:
             continue
@@ -95,17 +98,3 @@ def _kind(stack: list[str]) -> str:
 def _item_starts(post: Post, lines: list[int], first: int) -> bool:
     _, line = line_at(post.text, lines, first)
     return re.match(r"\s*(?:[-+*]|\d{1,9}[.)])\s", line + " ") is not None
-
-
-def _reference_units(post: Post, lines: list[int], tok: Token, stack: list[str]) -> list[Unit]:
-    """The title of a reference definition (``[doc]: /url "标题"``)."""
-    assert tok.map is not None
-    first, last = tok.map[0] + post.body_line, tok.map[1] + post.body_line - 1
-    start, line = line_at(post.text, lines, first)
-    end = line_at(post.text, lines, last)[0] + len(line_at(post.text, lines, last)[1])
-    start += len(line) - len(line.lstrip(" >\t"))  # after the containers' markers
-    found = reference_title(post.text, start, end)
-    if found is None or (stack and "\n" in found[2].raw):
-        return []  # a title over lines inside a container holds its markers: left alone
-    a, b, slot = found
-    return [slot_unit(post, slot, a, b)]

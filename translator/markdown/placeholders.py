@@ -21,8 +21,8 @@ class Slot:
 
     text: str  # what the translator sees (the msgid of its own unit)
     raw: str  # the source bytes it replaces
-    kind: str  # "image alt", "image title", "link title"
-    quote: str  # for titles: the delimiter ('"', "'" or "("); "" for alt text
+    kind: str  # "image alt", "image title", "link title", "abbreviation"…
+    quote: str  # for titles: the delimiter ('"', "'" or "("); "" for alt text and others
 
     def render(self, translation: str | None) -> str:
         if not translation or translation == self.text:
@@ -30,6 +30,8 @@ class Slot:
         text = translation.replace("\n", " ")
         if self.kind == "image alt":
             return re.sub(r"(?<!\\)([\[\]])", r"\\\1", text)
+        if not self.quote:
+            return text
         closer = ")" if self.quote == "(" else self.quote
         return re.sub(r"(?<!\\)([" + re.escape(closer) + r"])", r"\\\1", text)
 

@@ -19,6 +19,7 @@ from markdown_it.rules_inline import StateInline
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
+from .abbreviations import abbreviations
 from .attributes import attribute_list
 from .deflists import definition_lists
 from .dialects import GFM, Dialect
@@ -139,6 +140,8 @@ def _base(dialect: Dialect) -> MarkdownIt:
     md.use(dollarmath_plugin, allow_space=False, allow_digits=False)
     if dialect.kramdown or dialect.goldmark:
         definition_lists(md)
+    if dialect.kramdown:
+        abbreviations(md)
     md.block.ruler.at("reference", _marked_reference)
     md.add_render_rule("reference", lambda self, tokens, idx, options, env: "")
     md.inline.ruler.after("text", "attributes", attribute_list)
