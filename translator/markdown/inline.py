@@ -47,6 +47,7 @@ def inline_units(
     slots: dict[int, list[tuple[int, int, Slot]]] = {}
     open_links: list[int] = []
     labels: dict[int, str] = {}
+    linked: set[int] = set()  # bare URLs the generator links
     number = 0
 
     def new(kind_: str, a: int, b: int) -> int:
@@ -107,6 +108,8 @@ def inline_units(
         else:
             kind_ = _PROTECTED_KIND.get(ty, ty)
             n = new(kind_, a, b)
+            if ty == "link_open" and t.markup == "linkify":
+                linked.add(n)
             if ty == "image":
                 slots[n], label = image_slots(md, src, a, b, env)
                 if label is not None:
@@ -162,7 +165,8 @@ def inline_units(
             close_parts = (f"][{labels[old]}]",)
         elif old in labels:
             open_parts = (*open_parts[:2], f"][{labels[old]}]")
-        placeholders.append(Placeholder(new_number, k, open_parts, close_parts))
+        spaced = old in linked
+        placeholders.append(Placeholder(new_number, k, open_parts, close_parts, spaced))
 
     start, end = offsets[pieces[0].a], offsets[pieces[-1].b]
     line = bisect_right(line_starts(text), start)
@@ -179,6 +183,8 @@ _PROTECTED_KIND = {
     "template": "template",
     "ial": "ial",
     "image": "image",
+    "bare_url": "url",
+    "emoji": "emoji",
 }
 
 

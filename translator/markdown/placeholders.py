@@ -47,6 +47,7 @@ class Placeholder:
     kind: str  # code, math, url, html, entity, template, ial, break, footnote, image, link, task
     open: tuple[Part, ...]
     close: tuple[Part, ...] | None = None
+    spaced: bool = False  # a bare URL the generator links only with a space on each side
 
     @property
     def paired(self) -> bool:
@@ -121,15 +122,33 @@ def restore(
     """
     check_tags(text, placeholders)
     out: list[str] = []
+    spaced: list[int] = []
     pos = 0
     for m in TAG.finditer(text):
         out.append(escape(text[pos : m.start()], _at_line_start(out)))
         ph = placeholders[int(m.group(2))]
         parts = (ph.close or ()) if m.group(1) else ph.open
+        if ph.spaced:
+            spaced.append(len(out))
         out.append(ph.raw(parts, lookup))
         pos = m.end()
     out.append(escape(text[pos:], _at_line_start(out)))
+    for i in spaced:
+        out[i] = _spaced(out[i], "".join(out[:i]), "".join(out[i + 1 :]))
     return "".join(out)
+
+
+def _spaced(url: str, before: str, after: str) -> str:
+    """A linked bare URL with what GFM and Goldmark need around it to link it as the source
+    did: a space, ``*_~(`` or nothing before it; after it a space, nothing, or punctuation
+    that ends the text or comes before a space (it is not taken into the URL)."""
+    if before and not before[-1].isspace() and before[-1] not in "*_~(":
+        url = " " + url
+    if after and not after[0].isspace():
+        ends = after[0] in ".,;:!?)" and (len(after) == 1 or after[1].isspace())
+        if not ends:
+            url += " "
+    return url
 
 
 def _at_line_start(out: list[str]) -> bool:

@@ -37,7 +37,7 @@ def inline_spans(
     while i < len(children):
         t = children[i]
         ty = t.type
-        if ty == "text" or ty == "html_inline" or ty in ("template", "ial"):
+        if ty in ("text", "html_inline", "template", "ial", "emoji", "bare_url"):
             end = cursor + len(t.content)
             if src[cursor:end] != t.content:
                 raise Unaligned(ty)
@@ -53,7 +53,11 @@ def inline_spans(
                 raise Unaligned(ty)
             end = m.end()
         elif ty == "link_open" and t.info == "auto":
-            end = rerun("autolink")
+            # <https://…>, or a bare URL the dialect links (its source kept by the rule)
+            source = t.meta.get("source")
+            end = cursor + len(source) if source is not None else rerun("autolink")
+            if source is not None and src[cursor:end] != source:
+                raise Unaligned(ty)
             out.append((t, cursor, end))
             while i < len(children) and children[i].type != "link_close":
                 i += 1

@@ -21,8 +21,10 @@ from mdit_py_plugins.footnote import footnote_plugin
 
 from .abbreviations import abbreviations
 from .attributes import attribute_list
+from .autolinks import gfm_links, goldmark_links
 from .deflists import definition_lists
 from .dialects import GFM, Dialect
+from .emoji import emoji_shortcodes
 
 # {{< shortcode >}}, {{% shortcode %}}, {% liquid tag %}, {{ liquid output }}
 TEMPLATE = re.compile(r"\{\{<.*?>\}\}|\{\{%.*?%\}\}|\{%.*?%\}|\{\{.*?\}\}", re.DOTALL)
@@ -142,6 +144,11 @@ def _base(dialect: Dialect) -> MarkdownIt:
         definition_lists(md)
     if dialect.kramdown:
         abbreviations(md)
+    if dialect.emoji:
+        emoji_shortcodes(md)
+    if dialect.linkify and not (dialect.goldmark or dialect.kramdown):
+        gfm_links(md)
+    goldmark_links(md, link=dialect.linkify and (dialect.goldmark or dialect.kramdown))
     md.block.ruler.at("reference", _marked_reference)
     md.add_render_rule("reference", lambda self, tokens, idx, options, env: "")
     md.inline.ruler.after("text", "attributes", attribute_list)
