@@ -11,6 +11,7 @@ from markdown_it.token import Token
 
 from .cjk import joins_without_space
 from .document import Post
+from .flanking import break_matters
 from .offsets import line_starts
 from .pieces import Piece, absorb_line_breaks, trim
 from .placeholders import Part, Placeholder, Slot
@@ -144,7 +145,9 @@ def inline_units(
                 _look_through(text, offsets[p.a], -1),
                 _look_through(text, offsets[p.b], 1),
             )
-            if joins_without_space(before, after):
+            if joins_without_space(before, after) and not break_matters(
+                text, offsets[p.a], offsets[p.b]
+            ):
                 joined = True
             else:
                 msgid.append(" ")
