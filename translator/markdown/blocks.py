@@ -14,6 +14,7 @@ from .definitions import abbreviation_units, reference_units
 from .dialects import Reading
 from .document import Post
 from .inline import inline_units
+from .kramdown import split_row
 from .offsets import line_at, line_starts, unit_offsets
 from .units import Block, Unit, block_structure
 
@@ -51,7 +52,8 @@ def block_units(post: Post, reading: Reading) -> tuple[list[Unit], list[Block]]:
         anchor = (
             _anchor(post, lines, anchors, tok, tokens[index - 1]) if kind == "heading" else None
         )
-        offsets = unit_offsets(post.text, lines, tok, first, kind, column)
+        pipes = split_row if reading.dialect.kramdown else None
+        offsets = unit_offsets(post.text, lines, tok, first, kind, column, pipes)
         if offsets is None:
             continue
         first_paragraph_of_item = (

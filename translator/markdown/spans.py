@@ -9,7 +9,8 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 
-_BREAK = re.compile(r"(?: *|\\)\n[ \t]*")
+# a soft or hard line break; kramdown also ends a line with two backslashes
+_BREAK = re.compile(r"(?: *|\\{1,2})\n[ \t]*")
 
 
 class Unaligned(Exception):

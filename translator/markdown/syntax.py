@@ -25,6 +25,7 @@ from .autolinks import gfm_links, goldmark_links
 from .deflists import definition_lists
 from .dialects import GFM, Dialect
 from .emoji import emoji_shortcodes
+from .kramdown import kramdown_rules
 
 # {{< shortcode >}}, {{% shortcode %}}, {% liquid tag %}, {{ liquid output }}
 TEMPLATE = re.compile(r"\{\{<.*?>\}\}|\{\{%.*?%\}\}|\{%.*?%\}|\{\{.*?\}\}", re.DOTALL)
@@ -144,6 +145,7 @@ def _base(dialect: Dialect) -> MarkdownIt:
         definition_lists(md)
     if dialect.kramdown:
         abbreviations(md)
+        kramdown_rules(md)
     if dialect.emoji:
         emoji_shortcodes(md)
     if dialect.linkify and not (dialect.goldmark or dialect.kramdown):
