@@ -13,9 +13,10 @@ from .anchors import Anchor, Anchors
 from .definitions import abbreviation_units, reference_units
 from .dialects import Reading
 from .document import Post
+from .html_units import html_units
 from .inline import inline_units
 from .kramdown import split_row
-from .offsets import line_at, line_starts, unit_offsets
+from .offsets import block_offsets, line_at, line_starts, unit_offsets
 from .units import Block, Unit, block_structure
 
 
@@ -42,6 +43,12 @@ def block_units(post: Post, reading: Reading) -> tuple[list[Unit], list[Block]]:
         if tok.type == "reference" and tok.map is not None:
             units.extend(reference_units(post, lines, tok, stack))
             continue
+        if tok.type == "html_block" and tok.map is not None:
+            first = tok.map[0] + post.body_line
+            offsets = block_offsets(post.text, lines, tok.content, first)
+            if offsets is not None:
+                units.extend(html_units(post, tok.content, offsets, reading))
+            continue
         if tok.type == "abbreviation":
             units.extend(abbreviation_units(post, lines, tok))
             continue
@@ -59,7 +66,7 @@ def block_units(post: Post, reading: Reading) -> tuple[list[Unit], list[Block]]:
         first_paragraph_of_item = (
             len(stack) >= 2 and stack[-2] == "list_item_open" and _item_starts(post, lines, first)
         )
-        found = inline_units(post, md, tok, env, offsets, kind, first_paragraph_of_item)
+        found = inline_units(post, md, tok, env, offsets, kind, first_paragraph_of_item, reading)
         if anchor is not None and found and found[0].kind == "heading":
             found[0] = replace(found[0], anchor=anchor)
         units.extend(found)

@@ -10,8 +10,10 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from .cjk import joins_without_space
+from .dialects import PLAIN, Reading
 from .document import Post
 from .flanking import break_matters
+from .html_text import html_slots
 from .offsets import line_starts
 from .pieces import Piece, absorb_line_breaks, trim
 from .placeholders import Part, Placeholder, Slot
@@ -30,6 +32,7 @@ def inline_units(
     offsets: list[int],
     kind: str,
     item_start: bool,
+    reading: Reading = PLAIN,
 ) -> list[Unit]:
     """The unit of one block's inline content (none if a span cannot be found), and the
     units of the slots inside it."""
@@ -111,6 +114,8 @@ def inline_units(
             n = new(kind_, a, b)
             if ty == "link_open" and t.markup == "linkify":
                 linked.add(n)
+            if ty == "html_inline":
+                slots[n] = html_slots(src, a, b, reading)
             if ty == "image":
                 slots[n], label = image_slots(md, src, a, b, env)
                 if label is not None:

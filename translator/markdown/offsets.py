@@ -108,3 +108,20 @@ def _align(content: str, raw: str, base: int) -> list[int] | None:
         return None
     offsets.append(base + j)
     return offsets
+
+
+def block_offsets(text: str, lines: list[int], content: str, first: int) -> list[int] | None:
+    """Map each character of a block's raw ``content`` (an HTML block: each of its lines
+    is the end of a line of the post, from line ``first`` on), and its end, to offsets."""
+    offsets: list[int] = []
+    for i, part in enumerate(content.split("\n")):
+        if len(offsets) > len(content):
+            break
+        if first + i >= len(lines):
+            return None
+        start, line = line_at(text, lines, first + i)
+        k = len(line) - len(part)
+        if k < 0 or line[k:] != part:
+            return None
+        offsets.extend(range(start + k, start + len(line) + 1))
+    return offsets[: len(content) + 1]

@@ -28,12 +28,25 @@ class Slot:
         if not translation or translation == self.text:
             return self.raw
         text = translation.replace("\n", " ")
+        if self.kind.startswith("HTML"):
+            return _html_value(text, self.quote)
         if self.kind == "image alt":
             return re.sub(r"(?<!\\)([\[\]])", r"\\\1", text)
         if not self.quote:
             return text
         closer = ")" if self.quote == "(" else self.quote
         return re.sub(r"(?<!\\)([" + re.escape(closer) + r"])", r"\\\1", text)
+
+
+def _html_value(text: str, quote: str) -> str:
+    """A translated attribute value or comment, escaped for where it goes in HTML."""
+    if quote == "-->":
+        return text.replace("--", "- -")
+    text = re.sub(r"&(?=#?\w+;)", "&amp;", text).replace("<", "&lt;")
+    if quote == "'":
+        return text.replace("'", "&#39;")
+    text = text.replace('"', "&quot;")
+    return text if quote else f'"{text}"'  # an unquoted value may now hold a space
 
 
 Part = str | Slot

@@ -143,6 +143,8 @@ def _render(unit: Unit, translation: str, lookup: Lookup, *, escape_blocks: bool
 def _escaper(kind: str, escape_blocks: bool) -> Callable[[str, bool], str]:
     def escape(chunk: str, at_line_start: bool) -> str:
         chunk = re.sub(r"\s*\n\s*", " ", chunk)
+        if kind == "HTML":
+            return re.sub(r"&(?=#?\w+;)", "&amp;", chunk).replace("<", "&lt;")
         if kind == "table cell":
             return re.sub(r"(?<!\\)\|", r"\\|", chunk)
         if kind == "heading":

@@ -25,6 +25,7 @@ from .autolinks import gfm_links, goldmark_links
 from .deflists import definition_lists
 from .dialects import GFM, Dialect
 from .emoji import emoji_shortcodes
+from .html_blocks import kramdown_html
 from .kramdown import kramdown_rules
 
 # {{< shortcode >}}, {{% shortcode %}}, {% liquid tag %}, {{ liquid output }}
@@ -146,6 +147,7 @@ def _base(dialect: Dialect) -> MarkdownIt:
     if dialect.kramdown:
         abbreviations(md)
         kramdown_rules(md)
+        kramdown_html(md)
     if dialect.emoji:
         emoji_shortcodes(md)
     if dialect.linkify and not (dialect.goldmark or dialect.kramdown):
