@@ -14,6 +14,7 @@ import io
 import re
 import shutil
 import subprocess
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -242,11 +243,15 @@ def never_text(msgid: str) -> list[str]:
 
 
 def ascii_words(msgid: str) -> str:
-    """A translation that changes every id derived from the text: each run of Han
-    characters becomes a Latin word (its length), tags and the rest kept."""
+    """A translation with no Chinese left that changes every id derived from the text:
+    each run of Han characters becomes a Latin word (its length), Chinese punctuation its
+    ASCII look-alike, tags and the rest kept."""
     words = _HAN_RUN.sub(lambda m: f"w{len(m.group(0))}", msgid)
-    for zh, en in (("，", ", "), ("。", ". "), ("：", ": "), ("、", ", ")):
-        words = words.replace(zh, en)
+    words = unicodedata.normalize("NFKC", words)  # full-width forms: ASCII
+    for zh, en in zip(
+        "，。：、；！？「」『』《》〈〉【】“”‘’…—", ',.:,;!?""""""<>[]""\'\'.-', strict=True
+    ):
+        words = words.replace(zh, en + (" " if en in ",.:;!?" else ""))
     return words.strip()
 
 

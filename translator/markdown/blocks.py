@@ -17,6 +17,9 @@ from .html_units import html_units
 from .inline import inline_units
 from .kramdown import split_row
 from .offsets import block_offsets, line_at, line_starts, unit_offsets
+from .slots import slot_unit
+from .template_arguments import template_slots
+from .templates import TEMPLATE
 from .units import Block, Unit, block_structure
 
 
@@ -48,6 +51,9 @@ def block_units(post: Post, reading: Reading) -> tuple[list[Unit], list[Block]]:
             offsets = block_offsets(post.text, lines, tok.content, first)
             if offsets is not None:
                 units.extend(html_units(post, tok.content, offsets, reading))
+            continue
+        if tok.type == "template_block" and tok.map is not None:
+            units.extend(_opening_tag_units(post, lines, tok, reading))
             continue
         if tok.type == "abbreviation":
             units.extend(abbreviation_units(post, lines, tok))
@@ -83,6 +89,17 @@ def _anchor(
     after = (opener.map or tok.map)[1] + post.body_line
     next_line = line_at(post.text, lines, after)[1] if after < len(lines) else ""
     return anchors.heading(tok.content, line, start + len(line), next_line=next_line)
+
+
+def _opening_tag_units(post: Post, lines: list[int], tok: Token, reading: Reading) -> list[Unit]:
+    """A code block tag's own arguments a reader sees (Hexo: ``{% codeblock 标题 %}``)."""
+    assert tok.map is not None
+    start, line = line_at(post.text, lines, tok.map[0] + post.body_line)
+    tag = TEMPLATE.search(line)
+    if tag is None:
+        return []
+    found = template_slots(line, tag.start(), tag.end(), reading)
+    return [slot_unit(post, slot, start + a, start + b) for a, b, slot in found]
 
 
 def _kind(stack: list[str]) -> str:

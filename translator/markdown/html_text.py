@@ -246,7 +246,7 @@ def attribute_slots(
         start = a + m.start(3) + len(quote)
         kind = f"HTML {m.group(1).lower()}"
         text = " ".join(unescape(inner).split())
-        out.append((start, start + len(inner), Slot(text, inner, kind, quote)))
+        out.append((start, start + len(inner), Slot(text, inner, kind, quote, "html")))
     return out
 
 
@@ -265,4 +265,4 @@ def _comment_slot(content: str, a: int, b: int) -> list[tuple[int, int, Slot]]:
     start = a + 4 + inner.index(text.split()[0])
     end = a + 4 + len(inner.rstrip())
     raw = content[start:end]
-    return [(start, end, Slot(" ".join(raw.split()), raw, "HTML comment", "-->"))]
+    return [(start, end, Slot(" ".join(raw.split()), raw, "HTML comment", "-->", "html"))]

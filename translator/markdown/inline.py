@@ -19,6 +19,7 @@ from .pieces import Piece, absorb_line_breaks, trim
 from .placeholders import Part, Placeholder, Slot
 from .slots import image_slots, slot_units_of, title_slot
 from .spans import Unaligned, inline_spans
+from .template_arguments import template_slots
 from .units import Unit
 
 _TASK = re.compile(r"\[[ xX]\] ")
@@ -116,6 +117,8 @@ def inline_units(
                 linked.add(n)
             if ty == "html_inline":
                 slots[n] = html_slots(src, a, b, reading)
+            if ty == "template":
+                slots[n] = template_slots(src, a, b, reading)
             if ty == "image":
                 slots[n], label = image_slots(md, src, a, b, env)
                 if label is not None:

@@ -21,15 +21,18 @@ class Slot:
 
     text: str  # what the translator sees (the msgid of its own unit)
     raw: str  # the source bytes it replaces
-    kind: str  # "image alt", "image title", "link title", "abbreviation"…
+    kind: str  # "image alt", "image title", "link title", "abbreviation", "HTML alt"…
     quote: str  # for titles: the delimiter ('"', "'" or "("); "" for alt text and others
+    syntax: str = "markdown"  # what it is written in: markdown, html, template
 
     def render(self, translation: str | None) -> str:
         if not translation or translation == self.text:
             return self.raw
         text = translation.replace("\n", " ")
-        if self.kind.startswith("HTML"):
+        if self.syntax == "html":
             return _html_value(text, self.quote)
+        if self.syntax == "template":
+            return _template_value(text, self.quote)
         if self.kind == "image alt":
             return re.sub(r"(?<!\\)([\[\]])", r"\\\1", text)
         if not self.quote:
@@ -47,6 +50,15 @@ def _html_value(text: str, quote: str) -> str:
         return text.replace("'", "&#39;")
     text = text.replace('"', "&quot;")
     return text if quote else f'"{text}"'  # an unquoted value may now hold a space
+
+
+def _template_value(text: str, quote: str) -> str:
+    """A translated template argument: Liquid strings have no escapes, so a quote inside
+    one becomes a typographic quote; a bare word that is no longer one is quoted."""
+    text = text.replace('"', "\u201d").replace("'", "\u2019").replace("`", "\u2019")
+    if not quote and re.search(r"[\s,|%}>]", text):
+        return f'"{text}"'
+    return text
 
 
 Part = str | Slot

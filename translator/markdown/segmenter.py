@@ -15,13 +15,13 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 
-from . import syntax
 from .blocks import block_units
 from .cjk import split_sentences
 from .dialects import PLAIN, Reading
 from .document import Post
 from .front_matter import Field, find_fields
 from .placeholders import Placeholder
+from .templates import TEMPLATE
 from .units import Segmentation, Unit
 
 
@@ -48,7 +48,7 @@ def _field_unit(f: Field) -> Unit:
         placeholders.append(Placeholder(len(placeholders) + 1, "template", (m.group(0),)))
         return f"<x{len(placeholders)}/>"
 
-    text = syntax.TEMPLATE.sub(tag, f.text)
+    text = TEMPLATE.sub(tag, f.text)
     return Unit(text, "front matter", f.line, f.start, f.end, tuple(placeholders), f.path)
 
 
