@@ -93,7 +93,7 @@ def html_events(content: str) -> list[Event]:
     tokenizer.close()
     events = tokenizer.events
     broken = False  # after markup html.parser could not read, up to the next tag
-    for event, following in zip(events, [*events[1:], None], strict=True):
+    for event, following in zip(events, [*events[1:], None], strict=False):
         if event.b < 0:
             event.b = following.a if following is not None else len(content)
         if event.kind in ("start", "startend", "end"):
