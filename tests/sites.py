@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import unquote
 
 import polib
 
@@ -105,6 +106,10 @@ def build_site(
     return built
 
 
+def _text(path: Path) -> str:
+    return path.read_bytes().decode("utf-8", errors="replace")  # kramdown may write a stray byte
+
+
 def _read(path: Path) -> bytes:
     return path.read_bytes() if path.is_file() else b""
 
@@ -134,14 +139,14 @@ def _generate(dialect: str, root: Path) -> None:
 
 
 def _html_pages(dialect: str, root: Path, name: str) -> tuple[str, str]:
-    slug = re.sub(r"^\d{4}-\d\d-\d\d-", "", name)
+    slugs = {name, re.sub(r"^\d{4}-\d\d-\d\d-", "", name)}
     out = root / ("_site" if dialect == "kramdown" else "public")
-    found = sorted(p for p in out.rglob("index.html") if p.parent.name == slug)
+    found = sorted(p for p in out.rglob("index.html") if p.parent.name in slugs)
     source = [p for p in found if p.relative_to(out).parts[0] != "en"]
     english = [p for p in found if p.relative_to(out).parts[0] == "en"]
     if len(source) != 1 or len(english) != 1:
         return "", ""  # not published: the structure test says so
-    return source[0].read_text("utf-8"), english[0].read_text("utf-8")
+    return _text(source[0]), _text(english[0])
 
 
 # -- what a page is made of ---------------------------------------------------------------
@@ -182,10 +187,15 @@ class _Reader(HTMLParser):
     def handle_data(self, data: str) -> None:
         if self._code:
             self.structure.append(data)
-        elif self._link and data.strip() and self._link[-1].endswith(data.strip()):
+        elif self._link and _is_target(self._link[-1], data.strip()):
             self.structure.append(data)  # a bare URL, linked: the link's text is its target
         else:
             self.visible.append(data)
+
+
+def _is_target(href: str, text: str) -> bool:
+    href = unquote(href)
+    return bool(text) and (href == text or href.endswith("://" + text) or href == "mailto:" + text)
 
 
 def read_page(html: str) -> _Reader:
@@ -260,7 +270,5 @@ _HAN_RUN = re.compile(r"[\u3400-\u9fff]+")
 
 def broken_fragments(html: str) -> list[str]:
     """The in-page links (``href="#…"``) of a page that no id on it answers."""
-    from urllib.parse import unquote
-
     ids = set(re.findall(r'\sid="([^"]*)"', html))
     return [href for href in re.findall(r'href="#([^"]*)"', html) if unquote(href) not in ids]

@@ -85,28 +85,34 @@ def _is_hexo(folder: Path) -> bool:
         return False
 
 
-@lru_cache(maxsize=256)
 def _config(folder: Path, names: tuple[str, ...]) -> dict[str, Any] | None:
     """The first of ``names`` in ``folder``, read, its keys lower-cased (Hugo's are case
     insensitive); None if there is none. An unreadable config reads as empty: the
     generator will say what is wrong with it."""
     for name in names:
         path = folder / name
-        if not path.is_file():
-            continue
         try:
-            text = path.read_text("utf-8")
-            data = (
-                tomllib.loads(text)
-                if name.endswith(".toml")
-                else json.loads(text)
-                if name.endswith(".json")
-                else yaml.safe_load(text)
-            )
-        except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError):
-            data = {}
-        return _lower(data) if isinstance(data, dict) else {}
+            changed = path.stat().st_mtime_ns
+        except OSError:
+            continue
+        return _read(path, changed)
     return None
+
+
+@lru_cache(maxsize=256)
+def _read(path: Path, changed: int) -> dict[str, Any]:
+    try:
+        text = path.read_text("utf-8")
+        data = (
+            tomllib.loads(text)
+            if path.suffix == ".toml"
+            else json.loads(text)
+            if path.suffix == ".json"
+            else yaml.safe_load(text)
+        )
+    except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError):
+        data = {}
+    return _lower(data) if isinstance(data, dict) else {}
 
 
 def _lower(value: Any) -> Any:
