@@ -25,7 +25,7 @@ def _english(markdown: str, dialect: str, anchors: str = "keep") -> str:
     [
         ("kramdown", "## 标题\n", "## Title {#标题}\n"),
         ("goldmark", "## 标题\n", "## Title {#标题}\n"),
-        ("gfm", "## 标题\n", "## Title\n"),  # GFM has no syntax for an explicit id
+        ("gfm", "## 标题\n", "## Title\n"),  # no syntax for an explicit id: links follow
         ("kramdown", "## 标题 ##\n", "## Title ## {#标题}\n"),
         ("goldmark", "标题\n===\n", "Title {#标题}\n===\n"),
         ("goldmark", "### 三级 {.small}\n", "### Third {#三级 .small}\n"),
@@ -37,6 +37,11 @@ def _english(markdown: str, dialect: str, anchors: str = "keep") -> str:
 )
 def test_a_translated_heading_keeps_its_id(dialect: str, source: str, english: str) -> None:
     assert _english(source, dialect) == english
+
+
+def test_on_a_gfm_site_the_links_follow_the_headings() -> None:
+    """GFM has no syntax for an explicit id: the only way to keep a link working."""
+    assert _english("见[上文](#标题)。\n\n## 标题\n", "gfm") == "见[上文](#title)。\n\n## Title\n"
 
 
 def test_with_anchors_translate_the_links_follow_the_headings() -> None:

@@ -91,8 +91,10 @@ def assemble(
                 "the translated post would not have the source's block structure; not written",
                 seg.post.path,
             )
-    if seg.reading.anchors == "translate" and rendered:
-        body = follow_headings(seg.post.body, body, seg.reading.dialect)
+    dialect = seg.reading.dialect
+    ids = dialect.kramdown or dialect.goldmark  # GFM has no syntax for an explicit id
+    if rendered and (seg.reading.anchors == "translate" or not ids):
+        body = follow_headings(seg.post.body, body, dialect)
     text = head + body
     used = len([i for i in rendered if seg.units[i].slot is None]) + len(fields)
     return Assembly(text, problems, used)
