@@ -1,6 +1,6 @@
 """The dialect a post is read in follows from its site: kramdown on a Jekyll site, Goldmark
 on a Hugo site, GFM on neither; the markdown setting overrides; the generator's own config
-says whether emoji, bare-URL links and block attributes apply."""
+says whether emoji and bare-URL links apply."""
 
 from __future__ import annotations
 
@@ -49,11 +49,11 @@ def test_hugo_options_come_from_its_config(tmp_path: Path) -> None:
         "[markup.goldmark.parser.attribute]\n  block = true\n"
     )
     dialect = _dialect(tmp_path)
-    assert (dialect.emoji, dialect.linkify, dialect.block_attributes) == (True, False, True)
+    assert (dialect.emoji, dialect.linkify) == (True, False)
     (tmp_path / "hugo.toml").unlink()
     (tmp_path / "hugo.yaml").write_text("baseURL: /\n")
     dialect = _dialect(tmp_path)
-    assert (dialect.emoji, dialect.linkify, dialect.block_attributes) == (False, True, False)
+    assert (dialect.emoji, dialect.linkify) == (False, True)
 
 
 def test_jemoji_turns_emoji_on_for_jekyll(tmp_path: Path) -> None:

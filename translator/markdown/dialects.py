@@ -28,7 +28,6 @@ class Dialect:
     name: str = "gfm"
     linkify: bool = True  # bare URLs and e-mail addresses become links
     emoji: bool = False  # :smile: becomes an emoji (jemoji, Hugo's enableEmoji)
-    block_attributes: bool = False  # Goldmark: {.note} on the line after a block applies
 
     @property
     def kramdown(self) -> bool:

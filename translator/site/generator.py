@@ -1,7 +1,8 @@
 """Which generator publishes a post, from the site's config files, and so how to read it:
 kramdown on a Jekyll site (a ``_config.yml``), Goldmark on a Hugo site (``hugo.toml``,
 ``config.toml``…), GFM on neither; the ``markdown`` setting overrides. The generator's
-config also says whether emoji shortcodes, bare-URL links and block attributes apply."""
+config also says whether emoji shortcodes and bare-URL links apply. (Attribute lists are
+protected whether Goldmark applies them or prints them: either way they are not text.)"""
 
 from __future__ import annotations
 
@@ -65,7 +66,6 @@ def dialect_for(settings: Settings, post: PostPaths) -> Dialect:
             name,
             emoji=bool(hugo.get("enableemoji", False)),
             linkify=bool(_at(goldmark, "extensions").get("linkify", True)),
-            block_attributes=bool(_at(goldmark, "parser", "attribute").get("block", False)),
         )
     return dialect_named(name)
 
