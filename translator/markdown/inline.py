@@ -53,6 +53,7 @@ def inline_units(
     open_links: list[int] = []
     labels: dict[int, str] = {}
     linked: set[int] = set()  # bare URLs the generator links
+    parens = not reading.dialect.kramdown  # kramdown has no (title)
     number = 0
 
     def new(kind_: str, a: int, b: int) -> int:
@@ -96,7 +97,7 @@ def inline_units(
             n = open_links.pop()
             k, oa, ob, _, _ = protected[n]
             protected[n] = (k, oa, ob, a, b)
-            title = title_slot(src, a, b)
+            title = title_slot(src, a, b, parens=parens)
             if title:
                 slots.setdefault(n, []).append(title)
             if src[a:b] in ("]", "[]", "][]"):
@@ -120,7 +121,7 @@ def inline_units(
             if ty == "template":
                 slots[n] = template_slots(src, a, b, reading)
             if ty == "image":
-                slots[n], label = image_slots(md, src, a, b, env)
+                slots[n], label = image_slots(md, src, a, b, env, parens=parens)
                 if label is not None:
                     labels[n] = label
             pieces.append(Piece("empty", a, b, n))

@@ -3,7 +3,9 @@ markdown-it rules, so that units and their tags follow kramdown's reading:
 
 - a line ending in ``\\\\`` is a hard line break (CommonMark: an escaped backslash);
 - a line holding only ``^`` ends the block before it (two lists, two block quotes);
-- a ``|`` inside a code span does not split a table cell.
+- a ``|`` inside a code span does not split a table cell;
+- a setext heading is one line of text (the lines above it stay a paragraph), and a
+  thematic break does not interrupt a paragraph (``段落\n***`` is one paragraph).
 
 kramdown's HTML blocks and ``{::nomarkdown}``/``{::comment}`` are read in :mod:`.html_blocks`.
 """
@@ -19,6 +21,7 @@ from markdown_it.rules_block import StateBlock
 from markdown_it.rules_inline import StateInline
 
 _EOB = re.compile(r" {0,3}\^[ \t]*")
+_UNDERLINE = re.compile(r" {0,3}(?:=+|-+)[ \t]*")
 _CODE_SPAN = re.compile(r"(`+)(.+?)(?<!`)\1(?!`)")
 _HIDDEN_PIPE = "\x00"  # markdown-it turns NUL into U+FFFD first: never in the source
 
@@ -29,8 +32,10 @@ def kramdown_rules(md: MarkdownIt) -> None:
         "paragraph", "end_of_block", _end_of_block, {"alt": ["paragraph", "blockquote", "list"]}
     )
     md.add_render_rule("end_of_block", lambda self, tokens, idx, options, env: "")
-    table = next(r.fn for r in md.block.ruler.__rules__ if r.name == "table")
-    md.block.ruler.at("table", partial(_table, table), {"alt": ["paragraph", "reference"]})
+    rules = {r.name: r.fn for r in md.block.ruler.__rules__}
+    md.block.ruler.at("table", partial(_table, rules["table"]), {"alt": ["paragraph", "reference"]})
+    md.block.ruler.at("lheading", partial(_setext, rules["lheading"]))
+    md.block.ruler.at("hr", rules["hr"], {"alt": ["reference", "blockquote", "list"]})
 
 
 def _hard_break(state: StateInline, silent: bool) -> bool:
@@ -57,6 +62,22 @@ def _end_of_block(state: StateBlock, startLine: int, endLine: int, silent: bool)
         token.hidden = True
     state.line = startLine + 1
     return True
+
+
+def _setext(
+    lheading: Callable[[StateBlock, int, int, bool], bool],
+    state: StateBlock,
+    startLine: int,
+    endLine: int,
+    silent: bool,
+) -> bool:
+    """markdown-it's setext rule, for one line of text only (kramdown's SETEXT_HEADER)."""
+    following = startLine + 1
+    if following >= endLine or not _UNDERLINE.fullmatch(
+        state.src[state.bMarks[following] : state.eMarks[following]]
+    ):
+        return False
+    return lheading(state, startLine, endLine, silent)
 
 
 def _table(

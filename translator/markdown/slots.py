@@ -36,14 +36,18 @@ def slot_unit(post: Post, slot: Slot, start: int, end: int) -> Unit:
     return Unit(slot.text, slot.kind, line, start, end, slot=slot)
 
 
-def title_slot(src: str, a: int, b: int) -> tuple[int, int, Slot] | None:
+def title_slot(src: str, a: int, b: int, *, parens: bool = True) -> tuple[int, int, Slot] | None:
     """The title inside a link's closing part ``](dest "title")``."""
     if not src.startswith("](", a):
         return None
-    return _title_in(src, a + 2, b - 1, "link title")
+    return _title_in(src, a + 2, b - 1, "link title", parens)
 
 
-def _title_in(src: str, pos: int, end: int, kind: str) -> tuple[int, int, Slot] | None:
+def _title_in(
+    src: str, pos: int, end: int, kind: str, parens: bool = True
+) -> tuple[int, int, Slot] | None:
+    """The title in ``src[pos:end]`` after a destination; ``parens``: a title may be in
+    parentheses (CommonMark; kramdown reads ``(…)`` there as part of the URL)."""
     m = re.match(
         r"[ \t\n]*(?:<[^>\n]*>|(?:\\.|[^\s()]|\((?:\\.|[^\s()])*\))*)[ \t\n]+", src[pos:end]
     )
@@ -54,12 +58,14 @@ def _title_in(src: str, pos: int, end: int, kind: str) -> tuple[int, int, Slot] 
     if not title.ok:
         return None
     quote = src[start]
+    if quote == "(" and not parens:
+        return None
     inner = src[start + 1 : title.pos - 1]
     return start + 1, title.pos - 1, Slot(" ".join(inner.split()), inner, kind, quote)
 
 
 def image_slots(
-    md: MarkdownIt, src: str, a: int, b: int, env: dict[str, object]
+    md: MarkdownIt, src: str, a: int, b: int, env: dict[str, object], *, parens: bool = True
 ) -> tuple[list[tuple[int, int, Slot]], str | None]:
     """The alt text and title of an image; and its label if it is a shortcut/collapsed
     reference (``![foo]``, ``![foo][]``), whose alt text is also the reference label."""
@@ -73,7 +79,7 @@ def image_slots(
         out.append((a + 2, label_end, Slot(" ".join(alt.split()), alt, "image alt", "")))
     rest = src[label_end + 1 : b]
     if rest.startswith("("):
-        title = _title_in(src, label_end + 2, b - 1, "image title")
+        title = _title_in(src, label_end + 2, b - 1, "image title", parens)
         if title:
             out.append(title)
     elif rest in ("", "[]") and alt.strip():
