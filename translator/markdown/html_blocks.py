@@ -13,11 +13,12 @@ tokens (never text).
 from __future__ import annotations
 
 import re
+from html.parser import HTMLParser
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_block import StateBlock
 
-from .html_text import INLINE, html_events
+from .html_text import INLINE
 
 _OPEN_TAG = re.compile(r" {0,3}<([A-Za-z][A-Za-z0-9-]*)(?=[\s/>])")
 _MARKDOWN = re.compile(r"""\smarkdown\s*=\s*["']?(?:1|block)["']?""")
@@ -100,14 +101,28 @@ def _html(state: StateBlock, start: int, end: int) -> None:
 
 
 def _end_line(state: StateBlock, startLine: int, endLine: int, tag: str) -> int | None:
-    """The line where the element opened on ``startLine`` is closed, if it is."""
-    depth = 0
+    """The line where the element opened on ``startLine`` is closed, if it is (its start
+    tag may run over several lines)."""
+    depth = _Depth(tag)
     for line in range(startLine, endLine):
-        for event in html_events(_line(state, line)):
-            if event.tag == tag and event.kind == "start":
-                depth += 1
-            elif event.tag == tag and event.kind == "end":
-                depth -= 1
-        if depth <= 0:
+        depth.feed(_line(state, line) + "\n")
+        if depth.opened and depth.depth <= 0:
             return line
     return None
+
+
+class _Depth(HTMLParser):
+    """How deep inside elements named ``tag`` the HTML fed so far is."""
+
+    def __init__(self, tag: str) -> None:
+        super().__init__(convert_charrefs=False)
+        self.tag, self.depth, self.opened = tag, 0, False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == self.tag:
+            self.depth += 1
+            self.opened = True
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == self.tag:
+            self.depth -= 1
