@@ -10,6 +10,7 @@ from markdown_it.token import Token
 
 from translator.markdown import syntax
 from translator.markdown.cjk import joins_without_space
+from translator.markdown.dialects import GFM, PLAIN, Dialect, Reading
 from translator.markdown.document import encode_post, parse_post
 from translator.markdown.reassembler import Assembly, assemble
 from translator.markdown.segmenter import segment_post
@@ -19,8 +20,10 @@ from translator.site.config import DEFAULT_KEYS
 KEYS = (*DEFAULT_KEYS, "cover.alt", "image.alt")
 
 
-def segment(data: bytes, name: str = "post.md", split: bool = False) -> Segmentation:
-    return segment_post(parse_post(data, Path(name)), KEYS, split=split)
+def segment(
+    data: bytes, name: str = "post.md", split: bool = False, reading: Reading = PLAIN
+) -> Segmentation:
+    return segment_post(parse_post(data, Path(name)), KEYS, split=split, reading=reading)
 
 
 def build(
@@ -46,7 +49,7 @@ def html(body: str, *, join_cjk: bool) -> str:
     return re.sub(r"\s+", " ", out)
 
 
-def token_types(body: str) -> list[str]:
+def token_types(body: str, dialect: Dialect = GFM) -> list[str]:
     """Every token type, inline ones included, but text and soft breaks (which translation
     legitimately adds, removes and merges)."""
     out: list[str] = []
@@ -58,7 +61,7 @@ def token_types(body: str) -> list[str]:
             elif t.type not in ("text", "text_special", "softbreak"):
                 out.append(t.type)
 
-    walk(syntax.parser().parse(body, {}))
+    walk(syntax.parser(dialect).parse(body, {}))
     return out
 
 

@@ -121,3 +121,11 @@ def test_a_named_list_yields_one_unit_per_item() -> None:
     data = (FIXTURES / "front_matter" / "yaml-styles.md").read_bytes()
     paths = [f.path for f in find_fields(parse_post(data, Path("p.md")), ("tags",))]
     assert paths == ["tags[0]", "tags[1]"]
+
+
+@pytest.mark.parametrize("opening", ["---\n\n", "---  \n\t\n", "----\n\n"])
+def test_a_post_that_opens_with_a_thematic_break_has_no_front_matter(opening: str) -> None:
+    """``---`` then a blank line, never closed: a thematic break (Jekyll shows it as <hr>)."""
+    post = parse_post(f"{opening}正文。\n\n更多。\n".encode(), Path("a.md"))
+    assert post.front_matter is None
+    assert post.body == post.text

@@ -140,7 +140,7 @@ def test_stage_packages_stay_light() -> None:
         assert not [n for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom))], package
 
 
-HEAVY = ("markdown_it", "babel", "rich", "httpx", "tomlkit", "translator.backends", "yaml")
+HEAVY = ("markdown_it", "babel", "rich", "httpx", "tomlkit", "translator.backends")
 
 
 def test_check_of_an_unchanged_site_imports_no_parser_nor_backend(demo_site: Path) -> None:

@@ -2,16 +2,38 @@ from __future__ import annotations
 
 import pytest
 
+from translator.markdown.dialects import Reading, dialect_named
+
 from .conftest import FIXTURES
 from .fixture_file import read_cases
 from .roundtrip import segment
 
 CASES = read_cases(FIXTURES / "segmenter.md", 2)
+# units/<dialect>.md: the same cases, read in that dialect (units/goldmark+emoji.md: with
+# the dialect's option "emoji" on)
+DIALECT_CASES = [
+    (f"{path.stem}: {title}", (path.stem, *sections))
+    for path in sorted((FIXTURES / "units").glob("*.md"))
+    for title, sections in read_cases(path, 2)
+]
 
 
 @pytest.mark.parametrize(("markdown", "expected"), [c[1] for c in CASES], ids=[c[0] for c in CASES])
 def test_units(markdown: str, expected: str) -> None:
     seg = segment(markdown.encode() + b"\n")
+    got = [f"{u.kind} {'T' if u.needs_translation else '-'} {u.text}" for u in seg.units]
+    assert got == [line for line in expected.split("\n") if line]
+
+
+@pytest.mark.parametrize(
+    ("dialect", "markdown", "expected"),
+    [c[1] for c in DIALECT_CASES],
+    ids=[c[0] for c in DIALECT_CASES],
+)
+def test_units_in_each_dialect(dialect: str, markdown: str, expected: str) -> None:
+    name, *options = dialect.split("+")  # goldmark+emoji: Goldmark with emoji on
+    reading = Reading(dialect_named(name, **dict.fromkeys(options, True)))
+    seg = segment(markdown.encode() + b"\n", reading=reading)
     got = [f"{u.kind} {'T' if u.needs_translation else '-'} {u.text}" for u in seg.units]
     assert got == [line for line in expected.split("\n") if line]
 

@@ -20,6 +20,7 @@ from .catalogs.states import State, count_states
 from .errors import CatalogError, PostError
 from .site.config import Settings
 from .site.files import digest, inside, locked
+from .site.generator import reading_for
 from .site.paths import PostPaths
 from .site.records import RECORD, Built, Records, records_path
 
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
     from .markdown.units import Segmentation
     from .site.glossary import Glossary
 
-EXTRACT_FORMAT = 2  # bump when segmentation changes what units a post yields
+EXTRACT_FORMAT = 3  # bump when segmentation changes what units a post yields
 
 
 @dataclass(slots=True)
@@ -81,9 +82,7 @@ class Site:
         self._catalogs: dict[tuple[str, str], bytes] = {}
         self._glossary: Glossary | None = None
         keys = ",".join(settings.front_matter_keys)
-        self.options = digest(
-            f"{EXTRACT_FORMAT}|{keys}|{settings.split_sentences}|{settings.copy_latin}".encode()
-        )
+        self._options = f"{EXTRACT_FORMAT}|{keys}|{settings.split_sentences}|{settings.copy_latin}"
 
     # -- files ----------------------------------------------------------------------
 
@@ -108,9 +107,17 @@ class Site:
 
             parsed = parse_post(self.source(post), Path(post.source))
             self._segmentations[post.source] = segment_post(
-                parsed, self.settings.front_matter_keys, split=self.settings.split_sentences
+                parsed,
+                self.settings.front_matter_keys,
+                split=self.settings.split_sentences,
+                reading=reading_for(self.settings, post),
             )
         return self._segmentations[post.source]
+
+    def options(self, post: PostPaths) -> str:
+        """What extraction depended on besides the source (settings, dialect, version)."""
+        reading = reading_for(self.settings, post).fingerprint
+        return digest(f"{self._options}|{reading}".encode())
 
     def catalog_path(self, post: PostPaths, locale: str) -> str:
         return post.catalog(self.settings, locale)
@@ -225,7 +232,7 @@ class Site:
             project=self.settings.project or post.name,
             source=post.source,
             digest=self.source_digest(post),
-            options=self.options,
+            options=self.options(post),
             purge_obsolete=purge,
         )
         return new, old, stats
@@ -280,7 +287,7 @@ class Site:
             project=self.settings.project or post.name,
             source=post.source,
             digest=self.source_digest(post),
-            options=self.options,
+            options=self.options(post),
         )
         taken = keep_their_save(ours, theirs)
         self.merged.append((self.catalog_path(post, locale), taken))
@@ -297,7 +304,7 @@ class Site:
             return None
         if header_value(text, SOURCE_HASH) != self.source_digest(post):
             return None
-        if header_value(text, EXTRACT_OPTIONS) != self.options:
+        if header_value(text, EXTRACT_OPTIONS) != self.options(post):
             return None
         record = self.records(locale).get(self.output_path(post, locale))
         if record is None or record.catalog_hash != digest(data):

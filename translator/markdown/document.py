@@ -19,6 +19,7 @@ FrontMatterKind = Literal["yaml", "toml"]
 
 _YAML_FENCE = YAMLHandler.FM_BOUNDARY  # ^-{3,}\s*$, multiline
 _YAML_CLOSE = re.compile(r"^(?:-{3,}|\.{3})[ \t]*$", re.MULTILINE)
+_BLANK_LINE = re.compile(r"[ \t]*(?:\n|$)")
 _TOML_FENCE = re.compile(r"^\+{3,}[ \t]*$", re.MULTILINE)
 
 
@@ -118,6 +119,8 @@ def _find_front_matter(text: str, path: Path) -> FrontMatter | None:
         raise PostError(f"{kind.upper()} front matter is opened but never closed", path, 1)
     start = first_nl + 1
     m = closer.search(text, start)
+    if m is None and kind == "yaml" and _BLANK_LINE.match(text, start):
+        return None  # "---" then a blank line, never closed: a thematic break opens the post
     if m is None:
         raise PostError(
             f"{kind.upper()} front matter is opened on line 1 but never closed "

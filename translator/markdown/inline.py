@@ -6,15 +6,20 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 
+from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from .cjk import joins_without_space
+from .dialects import PLAIN, Reading
 from .document import Post
+from .flanking import break_matters
+from .html_text import html_slots
 from .offsets import line_starts
 from .pieces import Piece, absorb_line_breaks, trim
 from .placeholders import Part, Placeholder, Slot
 from .slots import image_slots, slot_units_of, title_slot
 from .spans import Unaligned, inline_spans
+from .template_arguments import template_slots
 from .units import Unit
 
 _TASK = re.compile(r"\[[ xX]\] ")
@@ -22,17 +27,19 @@ _TASK = re.compile(r"\[[ xX]\] ")
 
 def inline_units(
     post: Post,
+    md: MarkdownIt,
     tok: Token,
     env: dict[str, object],
     offsets: list[int],
     kind: str,
     item_start: bool,
+    reading: Reading = PLAIN,
 ) -> list[Unit]:
     """The unit of one block's inline content (none if a span cannot be found), and the
     units of the slots inside it."""
     src = tok.content
     try:
-        spans = inline_spans(tok.children or [], src, env)
+        spans = inline_spans(md, tok.children or [], src, env)
     except Unaligned:
         return []
     text = post.text
@@ -45,6 +52,8 @@ def inline_units(
     slots: dict[int, list[tuple[int, int, Slot]]] = {}
     open_links: list[int] = []
     labels: dict[int, str] = {}
+    linked: set[int] = set()  # bare URLs the generator links
+    parens = not reading.dialect.kramdown  # kramdown has no (title)
     number = 0
 
     def new(kind_: str, a: int, b: int) -> int:
@@ -88,7 +97,7 @@ def inline_units(
             n = open_links.pop()
             k, oa, ob, _, _ = protected[n]
             protected[n] = (k, oa, ob, a, b)
-            title = title_slot(src, a, b)
+            title = title_slot(src, a, b, parens=parens)
             if title:
                 slots.setdefault(n, []).append(title)
             if src[a:b] in ("]", "[]", "][]"):
@@ -96,11 +105,23 @@ def inline_units(
                 # text must name the label explicitly to keep pointing at the definition
                 labels[n] = " ".join(src[ob:a].split())
             pieces.append(Piece("close", a, b, n))
+        elif ty == "ial" and pieces and pieces[-1].b == a and _glues(pieces[-1], protected):
+            # a span IAL right after an image or a link is part of it: {: width="480"}
+            last = pieces[-1]
+            k, oa, ob, ca, cb = protected[last.ph]
+            protected[last.ph] = (k, oa, b, ca, cb) if last.kind == "empty" else (k, oa, ob, ca, b)
+            last.b = b
         else:
             kind_ = _PROTECTED_KIND.get(ty, ty)
             n = new(kind_, a, b)
+            if ty == "link_open" and t.markup == "linkify":
+                linked.add(n)
+            if ty == "html_inline":
+                slots[n] = html_slots(src, a, b, reading)
+            if ty == "template":
+                slots[n] = template_slots(src, a, b, reading)
             if ty == "image":
-                slots[n], label = image_slots(src, a, b, env)
+                slots[n], label = image_slots(md, src, a, b, env, parens=parens)
                 if label is not None:
                     labels[n] = label
             pieces.append(Piece("empty", a, b, n))
@@ -109,6 +130,13 @@ def inline_units(
     pieces = trim(pieces, protected)
     if not pieces:
         return slot_units_of(post, slots, offsets)
+    # blanks left at an edge by a trimmed tag ("标题 {#id}") stay outside the unit
+    while pieces[0].kind == "text" and src[pieces[0].a] in " \t" and pieces[0].a < pieces[0].b:
+        pieces[0].a += 1
+    while (
+        pieces[-1].kind == "text" and src[pieces[-1].b - 1] in " \t" and pieces[-1].a < pieces[-1].b
+    ):
+        pieces[-1].b -= 1
 
     # Renumber in order of appearance so that msgids do not depend on what was trimmed.
     order: dict[int, int] = {}
@@ -126,7 +154,9 @@ def inline_units(
                 _look_through(text, offsets[p.a], -1),
                 _look_through(text, offsets[p.b], 1),
             )
-            if joins_without_space(before, after):
+            if joins_without_space(before, after) and not break_matters(
+                text, offsets[p.a], offsets[p.b]
+            ):
                 joined = True
             else:
                 msgid.append(" ")
@@ -147,7 +177,8 @@ def inline_units(
             close_parts = (f"][{labels[old]}]",)
         elif old in labels:
             open_parts = (*open_parts[:2], f"][{labels[old]}]")
-        placeholders.append(Placeholder(new_number, k, open_parts, close_parts))
+        spaced = old in linked
+        placeholders.append(Placeholder(new_number, k, open_parts, close_parts, spaced))
 
     start, end = offsets[pieces[0].a], offsets[pieces[-1].b]
     line = bisect_right(line_starts(text), start)
@@ -164,7 +195,14 @@ _PROTECTED_KIND = {
     "template": "template",
     "ial": "ial",
     "image": "image",
+    "bare_url": "url",
+    "emoji": "emoji",
 }
+
+
+def _glues(piece: Piece, protected: dict[int, tuple[str, int, int, int, int]]) -> bool:
+    """Whether a span IAL right after ``piece`` belongs to it (an image, a link's end)."""
+    return piece.kind == "close" or (piece.kind == "empty" and protected[piece.ph][0] == "image")
 
 
 def _look_through(text: str, pos: int, step: int) -> str:

@@ -4,6 +4,7 @@ container prefixes, soft line breaks and table cells (where ``\\|`` is one ``|``
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 
 from markdown_it.token import Token
@@ -25,13 +26,20 @@ def line_at(text: str, lines: list[int], number: int) -> tuple[int, str]:
 
 
 def unit_offsets(
-    text: str, lines: list[int], tok: Token, first: int, kind: str, column: int
+    text: str,
+    lines: list[int],
+    tok: Token,
+    first: int,
+    kind: str,
+    column: int,
+    pipes: Callable[[str], list[int]] | None = None,
 ) -> list[int] | None:
-    """Map each character of ``tok.content`` (and its end) to an offset in ``text``."""
+    """Map each character of ``tok.content`` (and its end) to an offset in ``text``;
+    ``pipes`` says where a table row is split (by default at every unescaped ``|``)."""
     content = tok.content
     if kind == "table cell":
         start, row = line_at(text, lines, first)
-        cell = _cell_span(row, column)
+        cell = _cell_span(row, column, pipes or _pipes)
         if cell is None:
             return None
         a, b = cell
@@ -61,10 +69,13 @@ def unit_offsets(
     return offsets
 
 
-def _cell_span(row: str, column: int) -> tuple[int, int] | None:
+def _pipes(row: str) -> list[int]:
+    return [i for i, ch in enumerate(row) if ch == "|" and (i == 0 or row[i - 1] != "\\")]
+
+
+def _cell_span(row: str, column: int, pipes: Callable[[str], list[int]]) -> tuple[int, int] | None:
     """The stripped span of the ``column``-th (1-based) cell of a table row."""
-    pipes = [i for i, ch in enumerate(row) if ch == "|" and (i == 0 or row[i - 1] != "\\")]
-    bounds = [-1, *pipes, len(row)]
+    bounds = [-1, *pipes(row), len(row)]
     cells = [(bounds[i] + 1, bounds[i + 1]) for i in range(len(bounds) - 1)]
     if cells and not row[cells[0][0] : cells[0][1]].strip() and row.lstrip().startswith("|"):
         cells = cells[1:]
@@ -97,3 +108,20 @@ def _align(content: str, raw: str, base: int) -> list[int] | None:
         return None
     offsets.append(base + j)
     return offsets
+
+
+def block_offsets(text: str, lines: list[int], content: str, first: int) -> list[int] | None:
+    """Map each character of a block's raw ``content`` (an HTML block: each of its lines
+    is the end of a line of the post, from line ``first`` on), and its end, to offsets."""
+    offsets: list[int] = []
+    for i, part in enumerate(content.split("\n")):
+        if len(offsets) > len(content):
+            break
+        if first + i >= len(lines):
+            return None
+        start, line = line_at(text, lines, first + i)
+        k = len(line) - len(part)
+        if k < 0 or line[k:] != part:
+            return None
+        offsets.extend(range(start + k, start + len(line) + 1))
+    return offsets[: len(content) + 1]

@@ -21,17 +21,44 @@ class Slot:
 
     text: str  # what the translator sees (the msgid of its own unit)
     raw: str  # the source bytes it replaces
-    kind: str  # "image alt", "image title", "link title"
-    quote: str  # for titles: the delimiter ('"', "'" or "("); "" for alt text
+    kind: str  # "image alt", "image title", "link title", "abbreviation", "HTML alt"…
+    quote: str  # for titles: the delimiter ('"', "'" or "("); "" for alt text and others
+    syntax: str = "markdown"  # what it is written in: markdown, html, template
 
     def render(self, translation: str | None) -> str:
         if not translation or translation == self.text:
             return self.raw
         text = translation.replace("\n", " ")
+        if self.syntax == "html":
+            return _html_value(text, self.quote)
+        if self.syntax == "template":
+            return _template_value(text, self.quote)
         if self.kind == "image alt":
             return re.sub(r"(?<!\\)([\[\]])", r"\\\1", text)
+        if not self.quote:
+            return text
         closer = ")" if self.quote == "(" else self.quote
         return re.sub(r"(?<!\\)([" + re.escape(closer) + r"])", r"\\\1", text)
+
+
+def _html_value(text: str, quote: str) -> str:
+    """A translated attribute value or comment, escaped for where it goes in HTML."""
+    if quote == "-->":
+        return text.replace("--", "- -")
+    text = re.sub(r"&(?=#?\w+;)", "&amp;", text).replace("<", "&lt;")
+    if quote == "'":
+        return text.replace("'", "&#39;")
+    text = text.replace('"', "&quot;")
+    return text if quote else f'"{text}"'  # an unquoted value may now hold a space
+
+
+def _template_value(text: str, quote: str) -> str:
+    """A translated template argument: Liquid strings have no escapes, so a quote inside
+    one becomes a typographic quote; a bare word that is no longer one is quoted."""
+    text = text.replace('"', "\u201d").replace("'", "\u2019").replace("`", "\u2019")
+    if not quote and re.search(r"[\s,|%}>]", text):
+        return f'"{text}"'
+    return text
 
 
 Part = str | Slot
@@ -45,6 +72,7 @@ class Placeholder:
     kind: str  # code, math, url, html, entity, template, ial, break, footnote, image, link, task
     open: tuple[Part, ...]
     close: tuple[Part, ...] | None = None
+    spaced: bool = False  # a bare URL the generator links only with a space on each side
 
     @property
     def paired(self) -> bool:
@@ -119,15 +147,33 @@ def restore(
     """
     check_tags(text, placeholders)
     out: list[str] = []
+    spaced: list[int] = []
     pos = 0
     for m in TAG.finditer(text):
         out.append(escape(text[pos : m.start()], _at_line_start(out)))
         ph = placeholders[int(m.group(2))]
         parts = (ph.close or ()) if m.group(1) else ph.open
+        if ph.spaced:
+            spaced.append(len(out))
         out.append(ph.raw(parts, lookup))
         pos = m.end()
     out.append(escape(text[pos:], _at_line_start(out)))
+    for i in spaced:
+        out[i] = _spaced(out[i], "".join(out[:i]), "".join(out[i + 1 :]))
     return "".join(out)
+
+
+def _spaced(url: str, before: str, after: str) -> str:
+    """A linked bare URL with what GFM and Goldmark need around it to link it as the source
+    did: a space, ``*_~(`` or nothing before it; after it a space, nothing, or punctuation
+    that ends the text or comes before a space (it is not taken into the URL)."""
+    if before and not before[-1].isspace() and before[-1] not in "*_~(":
+        url = " " + url
+    if after and not after[0].isspace():
+        ends = after[0] in ".,;:!?)" and (len(after) == 1 or after[1].isspace())
+        if not ends:
+            url += " "
+    return url
 
 
 def _at_line_start(out: list[str]) -> bool:

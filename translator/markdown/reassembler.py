@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..errors import BuildError
+from .anchors import follow_headings
 from .front_matter import render_front_matter
 from .placeholders import PlaceholderError, restore
 from .units import Segmentation, Unit, parse_structure
@@ -19,7 +20,6 @@ from .units import Segmentation, Unit, parse_structure
 Lookup = Callable[[str, str | None], str | None]
 """(msgid, context) -> translation, or None when there is none to publish."""
 
-IN_TAG = ("image alt", "image title", "link title")
 _BLOCKS_IN_TEXT = re.compile(
     r"(?:#{1,6}(?=\s|$)|>|[-+*](?=\s|$)|\d{1,9}(?=[.)](?:\s|$))|=+\s*$|-+\s*$|```|~~~|\|)"
 )
@@ -52,7 +52,7 @@ def assemble(
     rendered: dict[int, str] = {}
     fields: dict[str, str] = {}
     for index, unit in enumerate(seg.units):
-        if unit.kind in IN_TAG:
+        if unit.slot is not None:
             continue
         translation = _translation(unit, lookup, cjk_target)
         if translation is None or (keep_identical and translation == _source(unit, cjk_target)):
@@ -67,6 +67,7 @@ def assemble(
             rendered[index] = _render(unit, translation, lookup, escape_blocks=False)
         except PlaceholderError as exc:
             problems.append(Problem(unit, str(exc)))
+    rendered.update(_lone_slots(seg, rendered, lookup))
     head = _head(seg, fields)
     body = _splice(seg, rendered)
     if rendered and not _same_structure(seg, body):
@@ -79,7 +80,7 @@ def assemble(
             escaped = _render(
                 unit, _translation(unit, lookup, cjk_target) or "", lookup, escape_blocks=True
             )
-            if _same_structure(seg, _splice(seg, {i: escaped})):
+            if unit.slot is None and _same_structure(seg, _splice(seg, {i: escaped})):
                 rendered[i] = escaped
             else:
                 problems.append(Problem(unit, "translation would change the block structure"))
@@ -90,8 +91,12 @@ def assemble(
                 "the translated post would not have the source's block structure; not written",
                 seg.post.path,
             )
+    dialect = seg.reading.dialect
+    ids = dialect.kramdown or dialect.goldmark  # GFM has no syntax for an explicit id
+    if rendered and (seg.reading.anchors == "translate" or not ids):
+        body = follow_headings(seg.post.body, body, dialect)
     text = head + body
-    used = len(rendered) + len(fields)
+    used = len([i for i in rendered if seg.units[i].slot is None]) + len(fields)
     return Assembly(text, problems, used)
 
 
@@ -112,7 +117,23 @@ def _translation(unit: Unit, lookup: Lookup, cjk_target: bool) -> str | None:
     return _clean(lookup(unit.text, unit.context))
 
 
+def _lone_slots(seg: Segmentation, rendered: dict[int, str], lookup: Lookup) -> dict[int, str]:
+    """Texts inside a tag whose unit is not rendered (an image alone in its paragraph, a
+    reference definition's title): each is written into its tag on its own."""
+    spans = [(seg.units[i].start, seg.units[i].end) for i in rendered]
+    out = {}
+    for index, unit in enumerate(seg.units):
+        if unit.slot is None or any(a <= unit.start and unit.end <= b for a, b in spans):
+            continue
+        translation = _clean(lookup(unit.text, None))
+        if translation and translation != unit.text:
+            out[index] = unit.slot.render(translation)
+    return out
+
+
 def _render(unit: Unit, translation: str, lookup: Lookup, *, escape_blocks: bool) -> str:
+    if unit.slot is not None:
+        return unit.slot.render(translation)
     return restore(
         translation,
         unit.by_number,
@@ -124,6 +145,8 @@ def _render(unit: Unit, translation: str, lookup: Lookup, *, escape_blocks: bool
 def _escaper(kind: str, escape_blocks: bool) -> Callable[[str, bool], str]:
     def escape(chunk: str, at_line_start: bool) -> str:
         chunk = re.sub(r"\s*\n\s*", " ", chunk)
+        if kind == "HTML":
+            return re.sub(r"&(?=#?\w+;)", "&amp;", chunk).replace("<", "&lt;")
         if kind == "table cell":
             return re.sub(r"(?<!\\)\|", r"\\|", chunk)
         if kind == "heading":
@@ -139,15 +162,20 @@ def _escaper(kind: str, escape_blocks: bool) -> Callable[[str, bool], str]:
 
 
 def _splice(seg: Segmentation, rendered: dict[int, str]) -> str:
-    """The body with the rendered units in place."""
+    """The body with the rendered units in place (and the ids their headings keep)."""
     post = seg.post
+    edits = []
+    for index, text in rendered.items():
+        unit = seg.units[index]
+        edits.append((unit.start, unit.end, text))
+        if unit.anchor is not None and seg.reading.anchors == "keep":
+            edits.append((unit.anchor.at, unit.anchor.at, unit.anchor.text))
     pieces = []
     pos = post.body_start
-    for index in sorted(rendered, key=lambda i: seg.units[i].start):
-        unit = seg.units[index]
-        pieces.append(post.text[pos : unit.start])
-        pieces.append(rendered[index])
-        pos = unit.end
+    for start, end, text in sorted(edits, key=lambda e: (e[0], e[1])):
+        pieces.append(post.text[pos:start])
+        pieces.append(text)
+        pos = end
     pieces.append(post.text[pos:])
     return "".join(pieces)
 
@@ -163,4 +191,4 @@ def _head(seg: Segmentation, fields: dict[str, str]) -> str:
 
 
 def _same_structure(seg: Segmentation, body: str) -> bool:
-    return seg.structure == parse_structure(body)
+    return seg.structure == parse_structure(body, seg.reading.dialect)

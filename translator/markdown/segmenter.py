@@ -15,25 +15,29 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 
-from . import syntax
 from .blocks import block_units
 from .cjk import split_sentences
+from .dialects import PLAIN, Reading
 from .document import Post
 from .front_matter import Field, find_fields
 from .placeholders import Placeholder
+from .templates import TEMPLATE
 from .units import Segmentation, Unit
 
 
-def segment_post(post: Post, keys: Sequence[str], *, split: bool = False) -> Segmentation:
-    """Return the units of ``post``: front-matter values named by ``keys``, then the body's."""
+def segment_post(
+    post: Post, keys: Sequence[str], *, split: bool = False, reading: Reading = PLAIN
+) -> Segmentation:
+    """Return the units of ``post``: front-matter values named by ``keys``, then the body's,
+    read in ``reading``'s dialect."""
     fields = find_fields(post, keys)
     units = [_field_unit(f) for f in fields]
-    body_units, structure = block_units(post)
+    body_units, structure = block_units(post, reading)
     units.extend(body_units)
     units.sort(key=lambda u: (u.line, u.start))
     if split:
         units = [_with_sentences(u) for u in units]
-    return Segmentation(post, units, fields, structure)
+    return Segmentation(post, units, fields, structure, reading)
 
 
 def _field_unit(f: Field) -> Unit:
@@ -44,7 +48,7 @@ def _field_unit(f: Field) -> Unit:
         placeholders.append(Placeholder(len(placeholders) + 1, "template", (m.group(0),)))
         return f"<x{len(placeholders)}/>"
 
-    text = syntax.TEMPLATE.sub(tag, f.text)
+    text = TEMPLATE.sub(tag, f.text)
     return Unit(text, "front matter", f.line, f.start, f.end, tuple(placeholders), f.path)
 
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import re
 
+from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 
-from . import syntax
-
-_BREAK = re.compile(r"(?: *|\\)\n[ \t]*")
+# a soft or hard line break; kramdown also ends a line with two backslashes
+_BREAK = re.compile(r"(?: *|\\{1,2})\n[ \t]*")
 
 
 class Unaligned(Exception):
@@ -18,10 +18,10 @@ class Unaligned(Exception):
 
 
 def inline_spans(
-    children: list[Token], src: str, env: dict[str, object]
+    md: MarkdownIt, children: list[Token], src: str, env: dict[str, object]
 ) -> list[tuple[Token, int, int]]:
-    """Give each inline token its span in ``src`` (the block's inline content)."""
-    md = syntax.parser()
+    """Give each inline token its span in ``src`` (the block's inline content), as ``md``
+    (the dialect's parser) read it."""
     rules = {r.name: r.fn for r in md.inline.ruler.__rules__}
     out: list[tuple[Token, int, int]] = []
     links: list[int] = []
@@ -38,7 +38,7 @@ def inline_spans(
     while i < len(children):
         t = children[i]
         ty = t.type
-        if ty == "text" or ty == "html_inline" or ty in ("template", "ial"):
+        if ty in ("text", "html_inline", "template", "ial", "emoji", "bare_url"):
             end = cursor + len(t.content)
             if src[cursor:end] != t.content:
                 raise Unaligned(ty)
@@ -54,7 +54,11 @@ def inline_spans(
                 raise Unaligned(ty)
             end = m.end()
         elif ty == "link_open" and t.info == "auto":
-            end = rerun("autolink")
+            # <https://…>, or a bare URL the dialect links (its source kept by the rule)
+            source = t.meta.get("source")
+            end = cursor + len(source) if source is not None else rerun("autolink")
+            if source is not None and src[cursor:end] != source:
+                raise Unaligned(ty)
             out.append((t, cursor, end))
             while i < len(children) and children[i].type != "link_close":
                 i += 1

@@ -9,10 +9,12 @@ from dataclasses import dataclass, field
 from markdown_it.token import Token
 
 from . import syntax
+from .anchors import Anchor
 from .cjk import has_ideographs
+from .dialects import GFM, PLAIN, Dialect, Reading
 from .document import Post
 from .front_matter import Field
-from .placeholders import TAG, Placeholder
+from .placeholders import TAG, Placeholder, Slot
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,12 +24,14 @@ class Unit:
     text: str  # the msgid: protected, CJK-joined
     kind: str  # paragraph, heading, list item, blockquote, table cell, footnote, front matter…
     line: int  # 1-based line where it starts
-    start: int  # span in Post.text that a translation replaces (-1 for values inside a tag)
+    start: int  # span in Post.text that a translation replaces
     end: int
     placeholders: tuple[Placeholder, ...] = ()
     context: str | None = None  # the front-matter key path, for front-matter values
     joined: bool = False  # a line break between CJK characters was dropped
     sentences: tuple[str, ...] = ()  # with sentence splitting on: the parts, in order
+    slot: Slot | None = None  # a text inside a tag (alt text, title): how to write it back
+    anchor: Anchor | None = None  # a heading's derived id, kept when it is translated
 
     @property
     def by_number(self) -> dict[int, Placeholder]:
@@ -46,6 +50,7 @@ class Segmentation:
     units: list[Unit]  # body and front-matter units, in document order
     fields: list[Field] = field(default_factory=list)
     structure: list[Block] = field(default_factory=list)  # the body's, see block_structure
+    reading: Reading = PLAIN  # how the post was read (its dialect…)
 
 
 Block = tuple[str, str, int, int, bool]
@@ -56,5 +61,5 @@ def block_structure(tokens: Sequence[Token]) -> list[Block]:
     return [(t.type, t.tag, t.nesting, t.level, t.hidden) for t in tokens]
 
 
-def parse_structure(body: str) -> list[Block]:
-    return block_structure(syntax.parser().parse(body, {}))
+def parse_structure(body: str, dialect: Dialect = GFM) -> list[Block]:
+    return block_structure(syntax.parser(dialect).parse(body, {}))

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError
+from ..markdown.dialects import ANCHORS, DIALECTS, HTML_ATTRIBUTES, TEMPLATE_ARGUMENTS
 
 CONFIG_FILE = "translator.toml"
 DEFAULT_KEYS = ("title", "description", "summary", "excerpt")  # front matter to translate
@@ -32,6 +33,14 @@ class Settings:
     show_stale: bool | None = None  # publish stale translations (default: with "machine")
     project: str = ""
     backends: dict[str, dict[str, Any]] = field(default_factory=dict)
+    markdown: str | None = None  # the dialect; None: the site's generator says
+    anchors: str = "keep"  # a translated heading keeps its anchor ("translate": links follow)
+    html_attributes: tuple[str, ...] = HTML_ATTRIBUTES  # translated inside HTML tags
+    translate_comments: bool = False  # HTML comments are text
+    # template tag name -> its translated arguments (names, or 0-based positions as "0")
+    template_arguments: dict[str, tuple[str, ...]] = field(
+        default_factory=lambda: dict(TEMPLATE_ARGUMENTS)
+    )
     config_file: Path | None = None
 
 
@@ -52,6 +61,11 @@ _TYPES: dict[str, type | tuple[type, ...]] = {
     "show_stale": bool,
     "project": str,
     "backends": dict,
+    "markdown": str,
+    "anchors": str,
+    "html_attributes": list,
+    "translate_comments": bool,
+    "template_arguments": dict,
 }
 
 
@@ -89,7 +103,7 @@ def load_settings(root: Path) -> Settings:
             raise ConfigError(f"{key} must be a list of strings", source, _line_of(source, key))
         values[key] = value
     extra = values.pop("extra_front_matter_keys", [])
-    for key in ("locales", "front_matter_keys"):
+    for key in ("locales", "front_matter_keys", "html_attributes"):
         if key in values:
             values[key] = tuple(values[key])
     if extra:
@@ -117,9 +131,43 @@ def load_settings(root: Path) -> Settings:
                 source,
                 _line_of(source, key) or _line_of(source, locale),
             )
+    _check_choice(values, "markdown", DIALECTS, source)
+    _check_choice(values, "anchors", ANCHORS, source)
+    if "template_arguments" in values:
+        values["template_arguments"] = {
+            **dict(TEMPLATE_ARGUMENTS),
+            **_template_arguments(values["template_arguments"], source),
+        }
     known_fields = {f.name for f in fields(Settings)}
     assert set(values) <= known_fields
     return replace(settings, **values)
+
+
+def _check_choice(values: dict[str, Any], key: str, choices: tuple[str, ...], source: Path) -> None:
+    if key in values and values[key] not in choices:
+        raise ConfigError(
+            f"{key}: {values[key]!r} is not one of " + ", ".join(f'"{c}"' for c in choices),
+            source,
+            _line_of(source, key),
+        )
+
+
+def _template_arguments(table: dict[str, Any], source: Path) -> dict[str, tuple[str, ...]]:
+    """``{figure = ["title", "alt"], alert = [0]}``: names, or 0-based positions."""
+    out: dict[str, tuple[str, ...]] = {}
+    for tag, arguments in table.items():
+        if not isinstance(arguments, list) or not all(
+            isinstance(a, str) or (isinstance(a, int) and not isinstance(a, bool) and a >= 0)
+            for a in arguments
+        ):
+            raise ConfigError(
+                f"template_arguments.{tag} must be a list of argument names and positions "
+                '(like ["title", 0])',
+                source,
+                _line_of(source, tag) or _line_of(source, "template_arguments"),
+            )
+        out[tag] = tuple(str(a) for a in arguments)
+    return out
 
 
 def _check_pattern(pattern: str, key: str, source: Path) -> None:
