@@ -168,7 +168,8 @@ def test_chinese_left_is_looked_up_word_by_word(model: FakeModel, tmp_path: Path
     model.fault("即可构建", "chinese")
     root = _site(tmp_path, SMALL)
     assert _translate(root) == 0
-    assert {"运行", "即可构建"} <= set(model.asked()), "each word left, asked alone"
+    words = {local.LOOKUP.format(word=w) for w in ("运行", "即可构建")}
+    assert words <= set(model.asked()), "each word left, asked alone"
     entry = polib.pofile(str(root / "locales/en/post.po")).find("运行 <x1/> 即可构建。")
     assert entry is not None and entry.msgstr == "trans <x1/> trans trans."
 

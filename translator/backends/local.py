@@ -20,6 +20,7 @@ import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +57,8 @@ EXAMPLES = [
     ("**注意：**这个功能需要 v1.2 以上的版本。",
      "**Note:** this feature needs version v1.2 or later."),
 ]  # fmt: skip
+# a word left in Chinese, asked alone: said plainly, or a small model echoes it back
+LOOKUP = "Translate the Chinese word {word} into English: one word or a short phrase."
 LONG = 90  # characters (tags aside) above which a unit is translated sentence by sentence
 PIECE = 70  # …in pieces of about this many characters
 UNITS = 16  # units per request to the model process, decoded four at a time
@@ -162,7 +165,8 @@ class LocalBackend(HttpBackend):
         the pieces before it (another context, another path)."""
         if why.startswith(CHINESE_LEFT):
             runs = list(dict.fromkeys(re.findall(_HAN_RUN, TAG.sub(" ", answer.text))))
-            return _Plan(piece, [self._ask(head, [run]) for run in runs], "words", runs, answer)
+            lookups = [self._ask(head, [LOOKUP.format(word=run)]) for run in runs]
+            return _Plan(piece, lookups, "words", runs, answer)
         if attempt > 0 and "tag" in why and TAG.search(piece):
             parts = _between_tags(piece)
             asked = [p for p in parts if not TAG.fullmatch(p) and _HAN.search(p)]
@@ -280,8 +284,8 @@ class _Plan:
             for word, answers in zip(self.parts, found, strict=True):
                 english = _english_of(answers[0].text)
                 if english:
-                    text = re.sub(rf"\s*{re.escape(word)}\s*", f" {english} ", text)
-            return replace(self.first, text=re.sub(r" +([,.;:!?])", r"\1", text).strip())
+                    text = re.sub(re.escape(word), partial(_spaced, word=english), text)
+            return replace(self.first, text=text.strip())
         answers = found[0] if found else []
         if self.how == "tags":
             return _rejoined(self.parts, answers, cjk)
@@ -320,6 +324,12 @@ def _rejoined(parts: list[str], answers: list[Answer], cjk: bool) -> Answer:
         out += text
         opened = False
     return Answer(out.strip(), "length" if cut else "stop")
+
+
+def _spaced(m: re.Match[str], *, word: str) -> str:
+    """``word`` in the place of ``m``, a space between it and a letter or digit beside it."""
+    before, after = m.string[m.start() - 1 : m.start()], m.string[m.end() : m.end() + 1]
+    return (" " if before.isalnum() else "") + word + (" " if after.isalnum() else "")
 
 
 def _english_of(text: str) -> str:

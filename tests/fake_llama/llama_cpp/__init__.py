@@ -190,7 +190,8 @@ def _answer(asked: str, before: str) -> str:
         os.kill(os.getpid(), signal.SIGSEGV)
     if fault == "slow":
         time.sleep(5)
-    text = fake_translate(asked).strip()
+    word = re.fullmatch(r"Translate the Chinese word (\S+) into English: .*", asked)
+    text = fake_translate(word.group(1) if word else asked).strip()
     if fault == "drop-tag":
         text = re.sub(r"<x\d+/>", "", text, count=1)
     elif fault == "g-tag":
