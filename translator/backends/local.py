@@ -61,7 +61,7 @@ EXAMPLES = [
 LOOKUP = "Translate the Chinese word {word} into English: one word or a short phrase."
 LONG = 90  # characters (tags aside) above which a unit is translated sentence by sentence
 PIECE = 70  # …in pieces of about this many characters
-UNITS = 16  # units per request to the model process, decoded four at a time
+UNITS = 32  # units per request to the model process, decoded four at a time
 AGAIN = 2  # rounds of trying a piece with a problem another way
 
 
