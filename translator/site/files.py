@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import fcntl
-import glob
 import hashlib
 import os
 import sys
@@ -81,13 +80,31 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 
 def _remove_orphans(path: Path) -> None:
-    """Delete the temporary files of ``path`` whose writing process is gone."""
+    """Delete the temporary files of ``path`` whose writing process is gone. A folder is
+    listed once a process (a build writes thousands of files into one folder): what a
+    writer killed later leaves is removed by the next process that writes there."""
     prefix = f".{path.name}."
-    for leftover in path.parent.glob(f"{glob.escape(prefix)}*.tmp"):
-        pid = leftover.name[len(prefix) :].partition(".")[0]
+    for name in _leftovers(path.parent):
+        if not name.startswith(prefix):
+            continue
+        pid = name[len(prefix) :].partition(".")[0]
         if not pid.isdigit() or _alive(int(pid)):
             continue
-        leftover.unlink(missing_ok=True)
+        (path.parent / name).unlink(missing_ok=True)
+
+
+_listed: dict[Path, list[str]] = {}  # folder -> its temporary files when first written to
+
+
+def _leftovers(folder: Path) -> list[str]:
+    if folder not in _listed:
+        try:
+            with os.scandir(folder) as found:
+                names = [e.name for e in found if e.name[0] == "." and e.name[-4:] == ".tmp"]
+        except OSError:
+            names = []
+        _listed[folder] = names
+    return _listed[folder]
 
 
 def _alive(pid: int) -> bool:
