@@ -30,7 +30,7 @@ def render(
     policy, show_stale = site.policy(locale)
     cjk_target = is_cjk_locale(locale)
     index: dict[tuple[str | None, str], Message] = {}
-    for message in catalog:
+    for message in catalog.entries():
         if message.id:
             index[(message.context, str(message.id))] = message
     verdicts: dict[int, str | None] = {}
@@ -116,10 +116,10 @@ def build(site: Site, post: PostPaths, locale: str) -> Outcome:
             outcome.counts,
             outcome.obsolete,
             outcome.problems,
-            content_digest(catalog),
+            content_digest(catalog.entries()),
             sorted((ctx or "", msgid) for ctx, msgid in broken),
-            count_words(catalog, broken),
-            [lines.report(po, m, why) for m, why in rejections(catalog)],
+            count_words(catalog.entries(), broken),
+            [lines.report(po, m, why) for m, why in rejections(catalog.entries())],
         ),
     )
     return outcome

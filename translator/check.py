@@ -82,7 +82,7 @@ def _glossary_problems(site: Site, post: PostPaths, locale: str) -> list[str]:
     po = site.catalog_path(post, locale)
     lines = EntryLines(site.settings.root / po)
     found = []
-    for message in catalog:
+    for message in catalog.entries():
         if not message.id or not message.string:
             continue
         for term, target in site.glossary.ignored(str(message.id), str(message.string), locale):
@@ -128,4 +128,4 @@ def _same_content(site: Site, post: PostPaths, locale: str, recorded: str) -> bo
     if not recorded:
         return False
     catalog = site.read(post, locale)
-    return catalog is not None and content_digest(catalog) == recorded
+    return catalog is not None and content_digest(catalog.entries()) == recorded

@@ -82,7 +82,7 @@ def pending_texts(
     """locale -> text -> the messages waiting for it: each distinct text once per locale."""
     by_locale: dict[str, dict[str, list[Message]]] = {}
     for _post, locale, catalog in catalogs:
-        for message in catalog:
+        for message in catalog.entries():
             if wants_backend(message):
                 by_locale.setdefault(locale, {}).setdefault(str(message.id), []).append(message)
     return by_locale
@@ -93,10 +93,15 @@ def requests_for(catalogs: Sequence[tuple[PostPaths, str, PostCatalog]]) -> dict
     (where the text first occurs), for engines that read context (LLMs)."""
     found: dict[str, Request] = {}
     for post, _locale, catalog in catalogs:
-        ids = [str(m.id) for m in catalog if m.id]
-        title = next((str(m.id) for m in catalog if m.id and m.context == "title"), "")
+        ids = [str(m.id) for m in catalog.entries() if m.id]
+        title = next((str(m.id) for m in catalog.entries() if m.id and m.context == "title"), "")
         title = title or next(
-            (str(m.id) for m in catalog if m.id and "front matter: title" in m.auto_comments), ""
+            (
+                str(m.id)
+                for m in catalog.entries()
+                if m.id and "front matter: title" in m.auto_comments
+            ),
+            "",
         )
         for i, text in enumerate(ids):
             if text not in found:
@@ -224,7 +229,9 @@ def _fill_from(
     waiting: dict[int, set[str]] = {}  # catalog -> texts of its still to be answered
     owners: dict[tuple[str, str], list[int]] = {}
     for index, (_post, locale, catalog) in enumerate(catalogs):
-        asked = set(queues.get(locale, ())) & {str(m.id) for m in catalog if wants_backend(m)}
+        asked = set(queues.get(locale, ())) & {
+            str(m.id) for m in catalog.entries() if wants_backend(m)
+        }
         if asked:
             waiting[index] = asked
             for text in asked:

@@ -248,7 +248,7 @@ def plan_job(
 
 def waiting_texts(catalog: PostCatalog) -> list[str]:
     """The distinct texts of ``catalog`` that wait for a backend, in catalog order."""
-    return list(dict.fromkeys(str(m.id) for m in catalog if wants_backend(m)))
+    return list(dict.fromkeys(str(m.id) for m in catalog.entries() if wants_backend(m)))
 
 
 def _groups(backend: Backend, texts: list[str]) -> list[list[str]]:
@@ -367,7 +367,9 @@ def write_part(
         if part is None:
             texts = waiting_texts(catalog)
         else:
-            texts = [t for t in dict.fromkeys(str(m.id) for m in catalog if m.id) if part(t)]
+            texts = [
+                t for t in dict.fromkeys(str(m.id) for m in catalog.entries() if m.id) if part(t)
+            ]
         results = lookup(texts) if texts else {}
         if _apply(catalog, results):
             site.write(post, locale, catalog, changed=True)
@@ -379,7 +381,7 @@ def write_part(
 def _apply(catalog: PostCatalog, results: Mapping[str, Suggestion | str]) -> bool:
     """Fill the messages still waiting for a text with its suggestion; whether any was."""
     changed = False
-    for message in catalog:
+    for message in catalog.entries():
         result = results.get(str(message.id)) if message.id else None
         if isinstance(result, Suggestion) and wants_backend(message):
             fill_messages([message], str(message.id), result)
@@ -391,7 +393,7 @@ def _held(catalog: PostCatalog, results: Mapping[str, Suggestion | str]) -> tupl
     """(texts whose result the catalog holds, texts that failed and still wait)."""
     filled: set[str] = set()
     failed: set[str] = set()
-    for message in catalog:
+    for message in catalog.entries():
         text = str(message.id)
         result = results.get(text) if message.id else None
         if isinstance(result, str):

@@ -137,9 +137,9 @@ def _parsed_row(site: Site, post: PostPaths, locale: str, record: Built | None) 
         from .build import render
 
         _output, built, broken = render(site, post, locale, catalog)
-    row.entries = count_states(catalog, broken)
-    row.words = count_words(catalog, broken)
-    for message in catalog:
+    row.entries = count_states(catalog.entries(), broken)
+    row.words = count_words(catalog.entries(), broken)
+    for message in catalog.entries():
         if message.id and (state := state_in(message, broken)) is not State.REVIEWED:
             row.waiting.append(
                 {
@@ -150,7 +150,7 @@ def _parsed_row(site: Site, post: PostPaths, locale: str, record: Built | None) 
                 }
             )
     row.obsolete = len(catalog.obsolete)
-    rejected = [lines.report(path, m, why) for m, why in rejections(catalog)]
+    rejected = [lines.report(path, m, why) for m, why in rejections(catalog.entries())]
     row.problems = sorted([*built, *rejected], key=_line_of)
     return row
 

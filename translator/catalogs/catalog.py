@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, ValuesView
 from typing import Any
 
-from babel.messages.catalog import Catalog
+from babel.messages.catalog import Catalog, Message
 
 from .provenance import EXTRA_HEADERS
 
@@ -35,6 +35,12 @@ class PostCatalog(Catalog):
                     self.extra_headers[known] = value.strip()
 
     mime_headers = property(_get_headers, _set_headers)
+
+    def entries(self) -> ValuesView[Message]:
+        """The live entries, in order, without the header entry: iterating a Babel catalog
+        formats its headers (dates through the locale data) into a header entry first,
+        which is most of the time a large site's build spends counting."""
+        return self._messages.values()
 
     def _get_header_comment(self) -> str:
         # Babel names the locale (loading its whole data file, 15 ms a process) only to

@@ -77,7 +77,11 @@ def export_units(
     ET.register_namespace("", NS)
     root = ET.Element(f"{{{NS}}}xliff", version="1.2")
     for po, post, locale, catalog in catalogs:
-        units = [m for m in catalog if m.id and (everything or state_of(m) is not State.REVIEWED)]
+        units = [
+            m
+            for m in catalog.entries()
+            if m.id and (everything or state_of(m) is not State.REVIEWED)
+        ]
         if not units:
             continue
         attributes = {

@@ -103,7 +103,7 @@ def parse_catalog(data: bytes, path: Path) -> PostCatalog:
         ) from exc
     except (ValueError, SyntaxError) as exc:
         raise CatalogError(f"PO syntax error: {exc}", path) from exc
-    for message in [*catalog, *catalog.obsolete.values()]:
+    for message in [*catalog.entries(), *catalog.obsolete.values()]:
         if message.lineno in previous:
             message.previous_id = previous[message.lineno]
     return catalog
