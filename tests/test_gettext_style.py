@@ -232,3 +232,22 @@ def test_a_save_by_another_tool_is_not_a_change(save, demo_site: Path, chdir, ca
             assert same_content(new, path), path
             assert not write_catalog(path, new), path
     assert {p: p.read_bytes() for p in catalogs} == saved
+
+
+def test_headers_are_read_from_the_text_however_they_are_wrapped() -> None:
+    """``check`` of an unchanged site reads our headers without parsing the catalog: as we
+    write them, as GNU gettext wraps a long one, and with escapes in a value."""
+    from translator.catalogs.provenance import EXTRACT_OPTIONS, SOURCE_HASH, header_values
+
+    text = (
+        '# a comment\nmsgid ""\nmsgstr ""\n"Project-Id-Version: post\\n"\n'
+        '"X-Source-Hash: sha256:0123456789abcdef\\n"\n'
+        '"Last-Translator: \\"Li\\" <li@example.org>\\n"\n'
+        '"X-Extract-Options: a very long value that GNU gettext wraps at the 79th column "\n'
+        '"of its line\\n"\n\n#: content/a.md:3\nmsgid "你好"\nmsgstr "X-Source-Hash: no"\n'
+    )
+    found = header_values(text)
+    assert found[SOURCE_HASH.lower()] == "sha256:0123456789abcdef"
+    assert found[EXTRACT_OPTIONS.lower()].endswith("79th column of its line")
+    assert found["last-translator"] == '"Li" <li@example.org>'
+    assert header_values('msgid "a"\nmsgstr "b\n') == {}  # not a header: nothing, no error

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .catalogs.provenance import EXTRACT_OPTIONS, SOURCE_HASH, content_digest, header_value
+from .catalogs.provenance import EXTRACT_OPTIONS, SOURCE_HASH, content_digest, header_values
 from .catalogs.states import State, count_states
 from .errors import CatalogError, PostError
 from .site.config import Settings
@@ -29,6 +29,7 @@ from .site.records import RECORD, Built, Records, records_path
 if TYPE_CHECKING:
     from .catalogs.catalog import PostCatalog
     from .catalogs.merging import MergeStats
+    from .markdown.dialects import Reading
     from .markdown.units import Segmentation
     from .site.glossary import Glossary
 
@@ -63,7 +64,7 @@ class Outcome:
         return sum(self.of(s) for s in waiting)
 
     def count(self, catalog: PostCatalog, broken: Collection[tuple[str | None, str]] = ()) -> None:
-        self.counts = count_states(catalog, broken)
+        self.counts = count_states(catalog.entries(), broken)
         self.obsolete = len(catalog.obsolete)
 
 
@@ -81,6 +82,7 @@ class Site:
         self.merged: list[tuple[str, int]] = []  # (catalog, entries of the run's kept) saves
         self._catalogs: dict[tuple[str, str], bytes] = {}
         self._glossary: Glossary | None = None
+        self._readings: dict[tuple[str, bool], tuple[Reading, str]] = {}
         keys = ",".join(settings.front_matter_keys)
         self._options = f"{EXTRACT_FORMAT}|{keys}|{settings.split_sentences}|{settings.copy_latin}"
 
@@ -110,14 +112,23 @@ class Site:
                 parsed,
                 self.settings.front_matter_keys,
                 split=self.settings.split_sentences,
-                reading=reading_for(self.settings, post),
+                reading=self.reading(post)[0],
             )
         return self._segmentations[post.source]
 
     def options(self, post: PostPaths) -> str:
         """What extraction depended on besides the source (settings, dialect, version)."""
-        reading = reading_for(self.settings, post).fingerprint
-        return digest(f"{self._options}|{reading}".encode())
+        return self.reading(post)[1]
+
+    def reading(self, post: PostPaths) -> tuple[Reading, str]:
+        """How the post's site reads Markdown, and its options digest: the generator's
+        config is looked up once per site folder a run meets, not once per post."""
+        key = (post.site, post.jekyll)
+        if key not in self._readings:
+            reading = reading_for(self.settings, post)
+            options = digest(f"{self._options}|{reading.fingerprint}".encode())
+            self._readings[key] = (reading, options)
+        return self._readings[key]
 
     def catalog_path(self, post: PostPaths, locale: str) -> str:
         return post.catalog(self.settings, locale)
@@ -181,7 +192,7 @@ class Site:
             parsed = self.read(post, locale)
         except CatalogError:
             return None  # the slow path reports it, with its line
-        if parsed is None or content_digest(parsed) != record.catalog_content:
+        if parsed is None or content_digest(parsed.entries()) != record.catalog_content:
             return None
         return replace(record, catalog_hash=current.catalog_hash)
 
@@ -302,9 +313,10 @@ class Site:
             text = data.decode("utf-8")
         except UnicodeDecodeError:
             return None
-        if header_value(text, SOURCE_HASH) != self.source_digest(post):
+        headers = header_values(text)
+        if headers.get(SOURCE_HASH.lower()) != self.source_digest(post):
             return None
-        if header_value(text, EXTRACT_OPTIONS) != self.options(post):
+        if headers.get(EXTRACT_OPTIONS.lower()) != self.options(post):
             return None
         record = self.records(locale).get(self.output_path(post, locale))
         if record is None or record.catalog_hash != digest(data):

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
@@ -44,19 +43,26 @@ def content_digest(catalog: Iterable[Message]) -> str:
 _READ_COMMENTS = ("translated-by: ", "not published: ")
 
 
-def header_value(text: str, name: str) -> str | None:
-    """A header's value, read from the PO text without parsing the whole file (however
-    the header's lines are wrapped: GNU gettext wraps one longer than 79 columns)."""
-    m = _HEADER.search(text[:8192])
-    if m is None:
-        return None
-    header = "".join(re.findall(r'"((?:[^"\\\n]|\\.)*)"', m.group(1)))
-    for line in header.split("\\n"):
-        key, colon, value = line.partition(":")
-        if colon and key.strip().lower() == name.lower():
-            return value.replace('\\"', '"').replace("\\\\", "\\").strip()
-    return None
-
-
-# the header's msgstr: the first one in the file, with its continuation lines
-_HEADER = re.compile(r'^msgstr[ \t]*((?:"(?:[^"\\\n]|\\.)*"[ \t]*(?:\n|$))+)', re.MULTILINE)
+def header_values(text: str) -> dict[str, str]:
+    """The header's fields (names lower-cased), read from the PO text without parsing the
+    whole file, however the header's lines are wrapped (GNU gettext wraps one longer than 79
+    columns): the first ``msgstr`` and its continuation lines."""
+    at = text.find("\nmsgstr", 0, 8192)
+    if at < 0:
+        return {}
+    lines = iter(text[at + 7 : at + 8192].split("\n"))
+    parts = [next(lines).strip()]
+    for line in lines:
+        line = line.strip()
+        if not line.startswith('"'):
+            break
+        parts.append(line)
+    if not all(len(p) >= 2 and p[0] == p[-1] == '"' for p in parts):
+        return {}
+    found: dict[str, str] = {}
+    for field in "".join(p[1:-1] for p in parts).split("\\n"):
+        key, colon, value = field.partition(":")
+        if colon:
+            value = value.replace('\\"', '"').replace("\\\\", "\\").strip()
+            found.setdefault(key.strip().lower(), value)
+    return found
