@@ -181,3 +181,30 @@ def test_status_json_of_an_unchanged_site_comes_from_what_was_kept(
     assert _status(root, capsys, "--json")[1] == first
     assert _status(root, capsys)[0] == 0
     assert parsed == [], "nothing parsed: the table from the records, --json from the cache"
+
+
+def test_the_table_lines_up_chinese_post_names(capsys: pytest.CaptureFixture[str]) -> None:
+    from translator.catalogs.states import STATES
+    from translator.cli.review import render_table
+    from translator.status import Row
+
+    counts = {s.value: 1 for s in STATES}
+    render_table(
+        [
+            Row("content/升级笔记.md", "en", "locales/en/升级笔记.po", counts, {"machine": 12}),
+            Row("content/a-much-longer-name.md", "ja", "locales/ja/a.po"),
+        ]
+    )
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "Translation status"
+    bars = [[i for i, c in enumerate(_columns(line)) if c in "│┼├┤"] for line in lines[1:]]
+    assert len({tuple(b) for b in bars}) == 1, "\n".join(lines)  # every bar in its column
+    assert [cell.strip() for cell in lines[3].split("│")[-3:-1]] == ["12", "0"]
+    assert "no catalog" in lines[4]
+
+
+def _columns(line: str) -> str:
+    """``line`` as a terminal shows it: a wide (Chinese) character takes two columns."""
+    import unicodedata
+
+    return "".join(c * (2 if unicodedata.east_asian_width(c) in "WF" else 1) for c in line)
