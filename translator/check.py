@@ -8,6 +8,7 @@ from .catalogs.provenance import SOURCE_HASH, content_digest
 from .context import Outcome, Site
 from .site.files import digest
 from .site.paths import PostPaths
+from .site.records import Built
 
 STALE_KINDS = (
     "extract", "build", "edited", "problems", "untranslated", "fuzzy", "obsolete", "glossary",
@@ -44,8 +45,8 @@ def check(
         elif not same_content(new, po_path):
             outcome.out_of_date.append(("extract", "extract would change the catalog"))
         outcome.count(old)
-    outcome.out_of_date.extend(_build_state(site, post, locale, output))
     record = site.built(post, locale)
+    outcome.out_of_date.extend(_build_state(site, post, locale, output, record))
     if record is not None and record.counts:
         # what the build found stays a problem until the catalog (or the source) changes
         outcome.counts, outcome.obsolete = dict(record.counts), record.obsolete
@@ -90,13 +91,16 @@ def _glossary_problems(site: Site, post: PostPaths, locale: str) -> list[str]:
     return found
 
 
-def _build_state(site: Site, post: PostPaths, locale: str, output: str) -> list[tuple[str, str]]:
-    """Why the built post is not what the catalog makes (empty if it is)."""
+def _build_state(
+    site: Site, post: PostPaths, locale: str, output: str, current: Built | None
+) -> list[tuple[str, str]]:
+    """Why the built post is not what the catalog makes (empty if it is); ``current``: the
+    build record if it says the post is current."""
+    if current is not None:
+        return []
     target = site.settings.root / output
     if not target.is_file():
         return [("build", f"not built: {output} is missing")]
-    if site.built(post, locale) is not None:
-        return []
     reasons = []
     record = site.records(locale).get(output)
     built = target.read_bytes()

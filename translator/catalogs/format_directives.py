@@ -179,7 +179,8 @@ def _at(s: str) -> Callable[[int], str]:
 def inside_directives(value: str, flags: Iterable[str]) -> list[bool]:
     """For each character of ``value``: inside a format directive (not its first)?"""
     inside = [False] * len(value)
-    language = next((f for f in FORMATS if f in format_flags(flags)), None)
+    languages = format_flags(flags)
+    language = next((f for f in FORMATS if f in languages), None)
     if language == "python":
         for first, last in _python_directives(value):
             inside[first + 1 : last + 1] = [True] * (last - first)

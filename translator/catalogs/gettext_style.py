@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 from itertools import pairwise
 
 from babel.messages.catalog import Catalog, Message
@@ -44,7 +45,11 @@ _ESCAPES = {"\a": "a", "\b": "b", "\f": "f", "\n": "n", "\r": "r", "\t": "t", "\
 
 def wrap(keyword: str, value: str, *, prefix: str = "", flags: Iterable[str] = ()) -> list[str]:
     """``keyword "value"`` as GNU's ``wrap()`` writes it: lines of at most 79 columns."""
-    flags = list(_split_flags(flags))
+    return list(_wrap(keyword, value, prefix, tuple(_split_flags(flags))))
+
+
+@lru_cache(maxsize=1 << 14)  # a msgid is written once per locale: wrapped once
+def _wrap(keyword: str, value: str, prefix: str, flags: tuple[str, ...]) -> tuple[str, ...]:
     inside = inside_directives(value, flags)
     after_break = len(prefix) + 1  # where the text of a continuation line starts
     width = (PAGE_WIDTH if "no-wrap" not in flags else 1 << 30) - 1 - after_break
@@ -53,17 +58,9 @@ def wrap(keyword: str, value: str, *, prefix: str = "", flags: Iterable[str] = (
     start = 0
     while True:
         end = value.find("\n", start) + 1 or len(value)
-        text: list[str] = []
-        forbidden: list[bool] = []
-        for i in range(start, end):
-            ch = value[i]
-            escaped = "\\" + _ESCAPES[ch] if ch in _ESCAPES else "\\" + ch if ch in '\\"' else ch
-            text.extend(escaped)
-            forbidden.append(inside[i])
-            forbidden.extend([True] * (len(escaped) - 1))
+        portion, forbidden = _escaped(value, start, end, inside)
         if end > start and value[end - 1] == "\n":
             forbidden[-2] = True  # not before the \n that ends a line
-        portion = "".join(text)
         column = len(prefix) + len(keyword) + 2 - after_break if first else 0
         breaks = line_breaks(portion, forbidden, width, column)
         if first and portion and (end < len(value) or column > width or any(breaks)):
@@ -78,7 +75,27 @@ def wrap(keyword: str, value: str, *, prefix: str = "", flags: Iterable[str] = (
         lines.extend(f'{prefix}"{portion[a:b]}"' for a, b in pairwise(cuts[1:]))
         start = end
         if start >= len(value):
-            return lines
+            return tuple(lines)
+
+
+_ESCAPED = str.maketrans({**{k: "\\" + v for k, v in _ESCAPES.items()}, "\\": "\\\\", '"': '\\"'})
+
+
+def _escaped(value: str, start: int, end: int, inside: list[bool]) -> tuple[str, list[bool]]:
+    """``value[start:end]`` escaped, and for each of its characters whether a line may not
+    break before it (inside a directive, or inside an escape)."""
+    text = value[start:end].translate(_ESCAPED)
+    if len(text) == end - start:  # nothing escaped: the common case
+        return text, inside[start:end]
+    if len(text) == end - start + 1 and value[end - 1] == "\n" and text[-2:] == "\\n":
+        return text, [*inside[start:end], True]  # only the \n that ends the line
+    forbidden: list[bool] = []
+    for i in range(start, end):
+        ch = value[i]
+        forbidden.append(inside[i])
+        if ch in _ESCAPES or ch in '\\"':
+            forbidden.append(True)
+    return text, forbidden
 
 
 # -- entries ------------------------------------------------------------------------------

@@ -146,6 +146,7 @@ _STARTS, _RANGES = _parse_exceptions(_EXCEPTIONS_TEXT)
 
 
 @lru_cache(maxsize=4096)
+@lru_cache(maxsize=8192)
 def line_break_class(ch: str) -> str:
     cp = ord(ch)
     at = bisect_right(_STARTS, cp) - 1
@@ -171,6 +172,11 @@ def column_width(ch: str) -> int:
     if category == "Cn":  # unassigned: wide only in the ideograph planes
         return 2 if 0x20000 <= cp <= 0x3FFFD else 1
     return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+
+
+@lru_cache(maxsize=4096)
+def _columns(ch: str) -> int:
+    return max(column_width(ch), 0)
 
 
 # -- the pair table: may a line break between a character of class x and one of class y? --
@@ -313,10 +319,7 @@ def line_breaks(text: str, forbidden: Sequence[bool], width: int, start: int) ->
     breaks = [False] * len(text)
     # a line that fits needs no break (the common case: a title, a table cell); no
     # character takes more than two columns
-    if (
-        start + 2 * len(text) <= width
-        or start + sum(max(column_width(ch), 0) for ch in text) <= width
-    ):
+    if start + 2 * len(text) <= width or start + sum(map(_columns, text)) <= width:
         return breaks
     opportunities = break_opportunities(text)
     last_break: int | None = None  # the opportunity that starts the current piece
@@ -331,7 +334,7 @@ def line_breaks(text: str, forbidden: Sequence[bool], width: int, start: int) ->
             continue
         if kind == _YES:
             last_break, column, piece = i, column + piece, 0
-        piece += max(column_width(ch), 0)
+        piece += _columns(ch)
     if last_break is not None and column + piece > width:
         breaks[last_break] = True
     return breaks

@@ -50,7 +50,8 @@ def header_values(text: str) -> dict[str, str]:
     at = text.find("\nmsgstr", 0, 8192)
     if at < 0:
         return {}
-    lines = iter(text[at + 7 : at + 8192].split("\n"))
+    end = text.find("\n\n", at, at + 8192)
+    lines = iter(text[at + 7 : end if end > 0 else at + 8192].split("\n"))
     parts = [next(lines).strip()]
     for line in lines:
         line = line.strip()

@@ -84,18 +84,14 @@ def _post_paths(rel: str, root: Path) -> PostPaths:
     return PostPaths(str(posix), name, site, bool(site) or _has_jekyll_config(root))
 
 
+@lru_cache(maxsize=4096)
 def _jekyll_site(root: Path, folder: PurePosixPath) -> str:
     """The nearest folder above a post (below the root) that holds a Jekyll config."""
     if folder == PurePosixPath("."):
         return ""
     if _has_jekyll_config(root / folder):
         return str(folder)
-    return _jekyll_site_cached(root, folder.parent)
-
-
-@lru_cache(maxsize=4096)
-def _jekyll_site_cached(root: Path, folder: PurePosixPath) -> str:
-    return _jekyll_site(root, folder)
+    return _jekyll_site(root, folder.parent)
 
 
 @lru_cache(maxsize=4096)
@@ -121,6 +117,7 @@ def find_posts(
     paths: Iterable[Path], settings: Settings, locales: Iterable[str]
 ) -> list[PostPaths]:
     """The source posts under ``paths``, leaving out per-locale posts we build."""
+    every_locale = set(locales) | set(known_locales(settings))
     found: list[PostPaths] = []
     for path in paths:
         if path.is_file():
@@ -128,19 +125,18 @@ def find_posts(
         elif path.is_dir():
             folder = post_paths(path, settings).source  # checked and resolved once
             for rel in _walk(settings.root, "" if folder == "." else folder):
-                found.append(_post_paths(rel, settings.root))
+                if not _hugo_translation(rel, every_locale):
+                    found.append(_post_paths(rel, settings.root))
         else:
             raise InputError("no such file or folder", path)
-    every_locale = set(locales) | set(known_locales(settings))
     outputs = {p.output(settings, loc) for p in found for loc in every_locale}
     locale_dir = settings.locales_dir.strip("/") + "/"
     seen: dict[str, PostPaths] = {}
     for post in found:
         if post.source in outputs or post.source.startswith(locale_dir):
             continue
-        stem_suffix = post.source.rpartition("/")[2].rsplit(".", 2)
-        if len(stem_suffix) == 3 and stem_suffix[1] in every_locale:
-            continue  # Hugo-style x.en.md
+        if _hugo_translation(post.source, every_locale):
+            continue
         in_site = post.source[len(post.site) :].lstrip("/") if post.site else post.source
         if post.jekyll and in_site.split("/", 1)[0] in every_locale:
             continue  # Jekyll-style <locale>/_posts/x.md
@@ -148,6 +144,12 @@ def find_posts(
     posts = list(seen.values())
     _check_names(posts, settings, every_locale)
     return posts
+
+
+def _hugo_translation(source: str, locales: set[str]) -> bool:
+    """A Hugo-style translation of a post: ``x.en.md``."""
+    stem_suffix = source.rpartition("/")[2].rsplit(".", 2)
+    return len(stem_suffix) == 3 and stem_suffix[1] in locales
 
 
 def _check_names(posts: list[PostPaths], settings: Settings, locales: set[str]) -> None:
