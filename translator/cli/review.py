@@ -79,7 +79,9 @@ def status_command(
     if known is not None:
         known.save()
     if as_json:
-        click.echo(json.dumps([row.as_dict() for row in rows], ensure_ascii=False, indent=1))
+        # a row a line: readable, and each dumped by the C encoder (``indent`` is pure Python)
+        dumped = (json.dumps(row.as_dict(), ensure_ascii=False) for row in rows)
+        click.echo("[\n" + ",\n".join(dumped) + "\n]" if rows else "[]")
     elif as_markdown:
         from .report import status_markdown
 
