@@ -11,6 +11,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import polib
 import pytest
@@ -276,9 +277,11 @@ def test_redis_restarted_during_a_job(
     assert "requeue=False" not in mt.text()
 
 
-def test_redis_restarted_mid_write(
+def _translated(
     workers: Workers, redis_server: RedisServer, deepl: FakeServer, tmp_path: Path
-) -> None:
+) -> tuple[Path, Path, str, Any, dict[str, bytes]]:
+    """A site built in process (the twin), and the same site queued in en and ja with every
+    text translated and nothing yet written back: (twin, site, job, Redis client, catalogs)."""
     twin = make_site(tmp_path / "reference", deepl.url)
     in_process(twin, "--to", "en,ja")
     site = make_site(tmp_path / "site", deepl.url)
@@ -287,6 +290,13 @@ def test_redis_restarted_mid_write(
     client = redis_server.client(workers.db)
     translated(client, job)
     before = {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*.po")}
+    return twin, site, job, client, before
+
+
+def test_redis_restarted_mid_write(
+    workers: Workers, redis_server: RedisServer, deepl: FakeServer, tmp_path: Path
+) -> None:
+    twin, site, job, client, before = _translated(workers, redis_server, deepl, tmp_path)
     with folders_locked(records_folder(site)):
         writer = workers.start("translator.site", site)
         wrote_a_catalog(writer, site, before)
@@ -306,14 +316,7 @@ def test_redis_restarted_mid_write(
 def test_site_worker_killed_mid_write(
     workers: Workers, redis_server: RedisServer, deepl: FakeServer, tmp_path: Path
 ) -> None:
-    twin = make_site(tmp_path / "reference", deepl.url)
-    in_process(twin, "--to", "en,ja")
-    site = make_site(tmp_path / "site", deepl.url)
-    job = job_of(workers.cli("queue", "--to", "en,ja", cwd=site))
-    workers.start("translator.mt", tmp_path, FAKE_MT_KEY=KEY)
-    client = redis_server.client(workers.db)
-    translated(client, job)
-    before = {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*.po")}
+    twin, site, job, client, before = _translated(workers, redis_server, deepl, tmp_path)
     with folders_locked(records_folder(site)):
         doomed = workers.start("translator.site", site)
         wrote_a_catalog(doomed, site, before)

@@ -62,14 +62,11 @@ def _python_directives(s: str) -> Iterator[tuple[int, int]]:
             i, name = i + 1, True
         while at(i) in ("-", "+", " ", "#", "0"):
             i += 1
-        if at(i) == "*":
-            if named:
-                return
-            i, unnamed = i + 1, unnamed + 1
-        while "0" <= at(i) <= "9":
-            i += 1
-        if at(i) == ".":
-            i += 1
+        for field in ("width", "precision"):  # each a number or a ``*`` argument
+            if field == "precision":
+                if at(i) != ".":
+                    break
+                i += 1
             if at(i) == "*":
                 if named:
                     return
