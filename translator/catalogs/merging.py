@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from difflib import SequenceMatcher
 
 from babel.messages.catalog import Message
 
@@ -183,6 +182,8 @@ def _pairs(
     """
     if not new or not gone:
         return []
+    from difflib import SequenceMatcher  # (only an update that lost texts compares them)
+
     same_place = _same_place(old_order, new_order)
     scored: list[tuple[float, int, int]] = []
     for i, message in enumerate(new):
@@ -215,6 +216,8 @@ def _pairs(
 
 def _same_place(old: list[str], new: list[str]) -> set[tuple[str, str]]:
     """(old text, new text) pairs that replace each other one for one in the post's order."""
+    from difflib import SequenceMatcher
+
     out: set[tuple[str, str]] = set()
     for tag, i1, i2, j1, j2 in SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
         if tag == "replace" and i2 - i1 == j2 - j1:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import re
-import tomllib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -244,6 +243,8 @@ def _yaml_mismatches(old: str, new: str, translations: Mapping[str, str]) -> set
 
 
 def _parse_toml(source: str, post: Post, first_line: int) -> tomlkit.TOMLDocument:
+    import tomllib  # (the TOML readers only for a post with TOML front matter)
+
     import tomlkit
 
     try:
@@ -306,6 +307,8 @@ def _toml_line(source: str, path: str) -> int:
 
 
 def _render_toml(post: Post, source: str, translations: Mapping[str, str]) -> str:
+    import tomllib
+
     import tomlkit
     from tomlkit.items import String, StringType
 

@@ -62,21 +62,30 @@ def write_atomic(path: Path, data: bytes) -> None:
     cleanup) is removed by the next write of the same file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     _remove_orphans(path)
-    import tempfile  # (only a run that writes pays for importing it)
-
-    fd, tmp = tempfile.mkstemp(
-        prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp", dir=path.parent
-    )
+    fd, tmp = _temporary(path)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        Path(tmp).chmod(path.stat().st_mode & 0o777 if path.exists() else 0o644)
-        Path(tmp).replace(path)
+        tmp.chmod(path.stat().st_mode & 0o777 if path.exists() else 0o644)
+        tmp.replace(path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
+
+
+def _temporary(path: Path) -> tuple[int, Path]:
+    """A new file beside ``path``, ``.<name>.<pid>.<random>.tmp``, opened for writing
+    (what ``tempfile.mkstemp`` does, without importing tempfile into every command)."""
+    while True:
+        tmp = path.parent / f".{path.name}.{os.getpid()}.{os.urandom(6).hex()}.tmp"
+        try:
+            return os.open(
+                tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC | os.O_NOFOLLOW, 0o600
+            ), tmp
+        except FileExistsError:  # pragma: no cover - 48 random bits
+            continue
 
 
 def _remove_orphans(path: Path) -> None:

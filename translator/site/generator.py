@@ -15,6 +15,9 @@ from ..markdown.dialects import Dialect, Reading, dialect_named
 from .config import Settings
 from .paths import JEKYLL_CONFIGS, PostPaths
 
+# the keys read from each config (lower case): a config naming none of them is not parsed
+JEKYLL_KEYS = ("jemoji",)
+HUGO_KEYS = ("enableemoji", "linkify")
 HUGO_CONFIGS = tuple(
     f"{folder}{name}.{ext}"
     for folder in ("", "config/_default/")
@@ -39,8 +42,8 @@ def dialect_for(settings: Settings, post: PostPaths) -> Dialect:
     if post.jekyll and _is_hexo(jekyll):
         jekyll_config: dict[str, Any] | None = None  # Hexo's _config.yml: marked reads GFM
     else:
-        jekyll_config = _config(jekyll, JEKYLL_CONFIGS) if post.jekyll else None
-    hugo_config = _config(settings.root, HUGO_CONFIGS)
+        jekyll_config = _config(jekyll, JEKYLL_CONFIGS, JEKYLL_KEYS) if post.jekyll else None
+    hugo_config = _config(settings.root, HUGO_CONFIGS, HUGO_KEYS)
     name = settings.markdown
     if name is None:
         name = (
@@ -82,7 +85,7 @@ def _is_hexo(folder: Path) -> bool:
         return False
 
 
-def _config(folder: Path, names: tuple[str, ...]) -> dict[str, Any] | None:
+def _config(folder: Path, names: tuple[str, ...], keys: tuple[str, ...]) -> dict[str, Any] | None:
     """The first of ``names`` in ``folder``, read, its keys lower-cased (Hugo's are case
     insensitive); None if there is none. An unreadable config reads as empty: the
     generator will say what is wrong with it."""
@@ -92,18 +95,27 @@ def _config(folder: Path, names: tuple[str, ...]) -> dict[str, Any] | None:
             changed = path.stat().st_mtime_ns
         except OSError:
             continue
-        return _read(path, changed)
+        return _read(path, changed, keys)
     return None
 
 
 @lru_cache(maxsize=256)
-def _read(path: Path, changed: int) -> dict[str, Any]:
+def _read(path: Path, changed: int, keys: tuple[str, ...]) -> dict[str, Any]:
+    """The config at ``path``, parsed only if it names one of ``keys`` (what this module
+    reads from it): a config that does not reads as empty, and a ``check`` on a site whose
+    config says nothing about emoji or links loads no YAML or TOML parser."""
+    try:
+        text = path.read_text("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return {}
+    folded = text.lower()
+    if not any(key in folded for key in keys):
+        return {}
     import tomllib  # (a site's config is read once; each reader only where it is needed)
 
     import yaml
 
     try:
-        text = path.read_text("utf-8")
         data = (
             tomllib.loads(text)
             if path.suffix == ".toml"
@@ -111,7 +123,7 @@ def _read(path: Path, changed: int) -> dict[str, Any]:
             if path.suffix == ".json"
             else yaml.safe_load(text)
         )
-    except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError):
+    except (ValueError, yaml.YAMLError):
         data = {}
     return _lower(data) if isinstance(data, dict) else {}
 
