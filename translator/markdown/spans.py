@@ -4,6 +4,8 @@ came from (markdown-it does not keep them: the inline rules are rerun where need
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from functools import lru_cache
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
@@ -17,12 +19,17 @@ class Unaligned(Exception):
     """A token whose span cannot be found in the source: its block is left out."""
 
 
+@lru_cache(maxsize=16)
+def _rules(md: MarkdownIt) -> dict[str, Callable[[StateInline, bool], bool]]:
+    return {r.name: r.fn for r in md.inline.ruler.__rules__}
+
+
 def inline_spans(
     md: MarkdownIt, children: list[Token], src: str, env: dict[str, object]
 ) -> list[tuple[Token, int, int]]:
     """Give each inline token its span in ``src`` (the block's inline content), as ``md``
     (the dialect's parser) read it."""
-    rules = {r.name: r.fn for r in md.inline.ruler.__rules__}
+    rules = _rules(md)
     out: list[tuple[Token, int, int]] = []
     links: list[int] = []
     cursor = 0
