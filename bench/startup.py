@@ -91,6 +91,14 @@ def big_post(path: Path, size: int = 5_000_000) -> Path:
     return path
 
 
+def updatepo_time(po4a: str | None, post: Path, pot: Path, runs: int) -> float | None:
+    """Median seconds of po4a's ``po4a-updatepo`` making a POT of ``post`` from nothing."""
+    if po4a is None:
+        return None
+    command = f"{po4a} -f text -o markdown -m {post} -p {pot} -M UTF-8"
+    return timed(command, pot.parent, runs, prepare=f"rm -f {pot}")
+
+
 def timed(cmd: list[str] | str, cwd: Path, runs: int, prepare: str | None = None) -> float:
     """Median seconds of ``cmd`` (a shell string for hyperfine, or argv)."""
     line = cmd if isinstance(cmd, str) else shlex.join(cmd)
@@ -142,12 +150,7 @@ def main() -> int:
         rows.append(("check, unchanged one-post site",
                      timed([*TRANSLATOR, "check", *to], one, 15), md2po, "mdpo md2po"))  # fmt: skip
         extract = timed([*TRANSLATOR, "extract", *to], one, 10, prepare=f"rm -rf {one}/locales")
-        updatepo = None
-        if po4a:
-            updatepo = timed(
-                f"{po4a} -f text -o markdown -m {one}/content/post.md -p {base}/p.pot -M UTF-8",
-                base, 10, prepare=f"rm -f {base}/p.pot",
-            )  # fmt: skip
+        updatepo = updatepo_time(po4a, one / "content/post.md", base / "p.pot", 10)
         rows.append(("extract, one post", extract, updatepo, "po4a-updatepo"))
         demo = base / "demo"
         shutil.copytree(ROOT / "content", demo / "content")
@@ -179,12 +182,7 @@ def main() -> int:
                                 prepare=f"rm -rf {big}/locales")  # fmt: skip
             build_big = timed([*TRANSLATOR, "build", *to], big, 2,
                               prepare=f"rm -rf {big}/.translator {big}/content/big.en.md")  # fmt: skip
-            po4a_big = None
-            if po4a:
-                po4a_big = timed(
-                    f"{po4a} -f text -o markdown -m {big}/content/big.md -p {base}/b.pot -M UTF-8",
-                    base, 2, prepare=f"rm -f {base}/b.pot",
-                )  # fmt: skip
+            po4a_big = updatepo_time(po4a, big / "content/big.md", base / "b.pot", 2)
             rows.append(("extract, 5 MB post", extract_big, po4a_big, "po4a-updatepo"))
             rows.append(("build, 5 MB post", build_big, None, ""))
 
