@@ -18,7 +18,8 @@ import httpx
 from ..markdown.cjk import language_of
 from .base import Backend
 from .checks import length_doubt
-from .http import HttpBackend, Limits, Retry
+from .http import HttpBackend, Limits
+from .replies import Retry
 from .wire import from_wire
 
 _base = language_of

@@ -22,7 +22,6 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
@@ -32,6 +31,7 @@ from ..markdown.cjk import is_cjk_locale
 from .base import BackendContext, Batch, Suggestion
 from .cache import Cache, MachineCache
 from .checks import machine_problem
+from .replies import Retry, error_detail, retry_after
 from .wire import from_wire, repair_tags, to_wire
 
 CACHE_DIR = ".translator-cache"
@@ -43,15 +43,6 @@ class Limits:
     texts: int  # texts per request
     chars: int  # characters per request (the provider's unit: code points or bytes)
     utf8_bytes: bool = False  # count ``chars`` in UTF-8 bytes
-
-
-class Retry(Exception):
-    """A temporary failure; ``after`` seconds if the provider said so."""
-
-    def __init__(self, message: str, after: float | None = None, *, reply: bool = False) -> None:
-        super().__init__(message)
-        self.after = after
-        self.reply = reply  # the provider answered, but not with what was asked
 
 
 class BadReply(BackendUnavailable):
@@ -413,7 +404,7 @@ class HttpBackend:
         status = response.status_code
         if status < 400:
             return
-        detail = _detail(response)
+        detail = error_detail(response)
         if status in (401, 403):
             where = f" (the key in {self.key_env})" if self.key_env else ""
             raise BackendRejected(f"{self.name}: not authorized{where}: {detail}")
@@ -433,36 +424,3 @@ def tls_context() -> ssl.SSLContext:
     """The certificate store, loaded once per process (loading it takes tens of ms; a
     worker loads it before it forks, and every pool process shares it)."""
     return httpx.create_ssl_context()
-
-
-def retry_after(response: httpx.Response) -> float | None:
-    """Seconds from ``retry-after-ms`` or ``Retry-After`` (seconds or an HTTP date)."""
-    ms = response.headers.get("retry-after-ms")
-    if ms:
-        try:
-            return float(ms) / 1000
-        except ValueError:
-            pass
-    value = response.headers.get("retry-after")
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        try:
-            return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
-        except (TypeError, ValueError):
-            return None
-
-
-def _detail(response: httpx.Response) -> str:
-    try:
-        body = response.json()
-    except ValueError:
-        return response.text[:200]
-    if isinstance(body, dict):
-        error = body.get("error", body.get("message", body))
-        if isinstance(error, dict):
-            error = error.get("message", error)
-        return str(error)[:200]
-    return str(body)[:200]

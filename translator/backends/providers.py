@@ -18,7 +18,8 @@ from ..errors import BackendRejected
 from ..markdown.cjk import language_of
 from ..markdown.placeholders import TAG
 from .base import Backend, BackendContext
-from .http import HttpBackend, Limits, Retry
+from .http import HttpBackend, Limits
+from .replies import Retry
 from .wire import from_wire
 
 _base = language_of
