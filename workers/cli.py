@@ -9,14 +9,15 @@ import os
 import sys
 import time
 import uuid
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import click
 import redis
 
-from translator.cli.commands import translate_command
-from translator.cli.run import Summary, backend_chain, paths_argument, root_option, setup, to_option
+from translator.cli.command import PATHS, ROOT, TO, Argument, command, echo
+from translator.cli.commands import BACKEND, translate_command
+from translator.cli.run import Summary, backend_chain, setup
 from translator.errors import TranslatorError
 from translator.jobs import build_ready, plan_job
 
@@ -33,28 +34,32 @@ def _reachable(client: redis.Redis) -> bool:
         return False
 
 
-@click.command("queue")
-@paths_argument
-@to_option
-@click.option("--backend", "backends", multiple=True, metavar="NAME", help="As for translate.")
-@click.option("--wait", is_flag=True, help="Wait for the job, with a progress bar.")
-@click.option("--timeout", type=float, default=None, metavar="SECONDS", help="With --wait.")
-@click.option(
-    "--site-queue",
-    default=lambda: os.environ.get("TRANSLATOR_SITE_QUEUE") or SITE_QUEUE,
-    show_default="translator.site",
-    help="Queue of the worker running in this site's checkout (it writes the results).",
+WAIT = Argument("--wait", action="store_true", help="Wait for the job, with a progress bar.")
+TIMEOUT = Argument("--timeout", type=float, metavar="SECONDS", help="With --wait: give up after.")
+
+
+@command(
+    "queue",
+    PATHS,
+    TO,
+    BACKEND,
+    WAIT,
+    TIMEOUT,
+    Argument(
+        "--site-queue",
+        metavar="NAME",
+        help="Queue of the worker running in this site's checkout, which writes the results "
+        f"(default: $TRANSLATOR_SITE_QUEUE, else {SITE_QUEUE}).",
+    ),
+    ROOT,
 )
-@root_option
-@click.pass_context
 def queue_command(
-    ctx: click.Context,
-    paths: tuple[Path, ...],
-    to: tuple[str, ...],
-    backends: tuple[str, ...],
+    paths: Sequence[Path],
+    to: Sequence[str],
+    backends: Sequence[str],
     wait: bool,
     timeout: float | None,
-    site_queue: str,
+    site_queue: str | None,
     root: Path,
 ) -> None:
     """Queue posts for translation on the workers; print the job id at once.
@@ -63,24 +68,25 @@ def queue_command(
     to ``celery -A workers worker -Q translator.mt`` workers (anywhere), and a worker in
     this checkout (``-Q translator.site``) writes the catalogs and builds the posts.
     With no broker configured and none running locally, the job runs in-process."""
+    site_queue = site_queue or os.environ.get("TRANSLATOR_SITE_QUEUE") or SITE_QUEUE
     client = connect()
     if not _reachable(client):
         if os.environ.get(BROKER_ENV):
-            raise click.ClickException(
+            raise TranslatorError(
                 f"cannot reach the broker {redact(os.environ[BROKER_ENV])} ({BROKER_ENV})"
             )
-        click.echo(
+        echo(
             f"no broker: {BROKER_ENV} is not set and no Redis answers on 127.0.0.1:6379; "
             "translating in-process",
             err=True,
         )
-        ctx.invoke(
-            translate_command,
+        translate_command(
             paths=paths,
             to=to,
             backends=backends,
             dry_run=False,
             max_chars=None,
+            retry_rejected=False,
             root=root,
         )
         return
@@ -106,16 +112,16 @@ def queue_command(
     for batch in plan.batches:
         translate_batch.apply_async(args=[job, plan.source_locale, plan.backends, batch.to_json()])
     texts = sum(len(b.texts) for b in plan.batches)
-    click.echo(
+    echo(
         f"queued {texts} texts in {len(plan.batches)} batches for {len(plan.parts)} post "
         f"translations ({len(ready)} already complete); follow it with: translator status {job}",
         err=True,
     )
-    click.echo(job)
+    echo(job)
     code = run.exit_code()
     if not wait:
         for line in unserved(jobs, job):
-            click.echo(line, err=True)
+            echo(line, err=True)
     else:
         code = max(code, watch(jobs, job, timeout))
         parts = jobs.parts(job)
@@ -125,13 +131,17 @@ def queue_command(
     sys.exit(code)
 
 
-@click.command("job")
-@click.argument("job_id")
-@click.option("--wait", is_flag=True, help="Wait for the job, with a progress bar.")
-@click.option("--timeout", type=float, default=None, metavar="SECONDS", help="With --wait.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
-@click.option(
-    "--resend", is_flag=True, help="Send again the tasks the job still waits for (lost ones)."
+@command(
+    "job",
+    Argument("job_id", metavar="JOB", help="The id translator queue printed."),
+    WAIT,
+    TIMEOUT,
+    Argument("--json", dest="as_json", action="store_true", help="Print JSON for scripts."),
+    Argument(
+        "--resend",
+        action="store_true",
+        help="Send again the tasks the job still waits for (lost ones).",
+    ),
 )
 def job_command(
     job_id: str, wait: bool, timeout: float | None, as_json: bool, resend: bool = False
@@ -139,16 +149,16 @@ def job_command(
     """Show a queued job: units translated and failed, per post and locale."""
     jobs = JobStore(connect())
     if not _reachable(jobs.r):
-        raise click.ClickException(f"cannot reach Redis ({BROKER_ENV})")
+        raise TranslatorError(f"cannot reach Redis ({BROKER_ENV})")
     if resend and jobs.job(job_id):
-        click.echo(f"sent {resend_tasks(jobs, job_id)} tasks again", err=True)
+        echo(f"sent {resend_tasks(jobs, job_id)} tasks again", err=True)
     code = watch(jobs, job_id, timeout) if wait else 0
     head = jobs.job(job_id)
     if not head:
-        raise click.ClickException(f"unknown job {job_id}: never queued, expired, or lost by Redis")
+        raise TranslatorError(f"unknown job {job_id}: never queued, expired, or lost by Redis")
     parts = jobs.parts(job_id)
     if as_json:
-        click.echo(json.dumps({"job": job_id, **head, "parts": parts}, indent=1))
+        echo(json.dumps({"job": job_id, **head, "parts": parts}, indent=1))
     else:
         show(job_id, head, parts)
     if head.get("state") == "done" and any_failed(parts):
@@ -170,7 +180,7 @@ def _line(job: str, head: dict[str, str]) -> str:
 
 
 def show(job: str, head: dict[str, str], parts: dict[str, dict[str, Any]]) -> None:
-    click.echo(_line(job, head))
+    echo(_line(job, head))
     for name in sorted(parts, key=lambda n: n.split(" ", 1)[::-1]):
         part = parts[name]
         locale, _, post = name.partition(" ")
@@ -184,9 +194,9 @@ def show(job: str, head: dict[str, str], parts: dict[str, dict[str, Any]]) -> No
                 f"{part.get('filled', 0)} translated, {part.get('failed', 0)} failed, "
                 f"{part.get('untranslated', 0)} untranslated in all"
             )
-        click.echo(f"  {post} [{locale}]: {state}: {detail}")
+        echo(f"  {post} [{locale}]: {state}: {detail}")
         for problem in part.get("problems", []):
-            click.echo(f"    {problem}")
+            echo(f"    {problem}")
 
 
 def resend_tasks(jobs: JobStore, job: str) -> int:
@@ -235,9 +245,9 @@ class _Watch:
         lines = unserved(self.jobs, self.job)
         for line in lines:
             if line not in self.unserved:
-                click.echo(f"{line} (waiting)", err=True)
+                echo(f"{line} (waiting)", err=True)
         if self.unserved and not lines:
-            click.echo("every queue of the job has a worker now", err=True)
+            echo("every queue of the job has a worker now", err=True)
         self.unserved = lines
 
 
@@ -259,7 +269,7 @@ def watch(jobs: JobStore, job: str, timeout: float | None) -> int:
             try:
                 head = jobs.job(job)
                 if not head:
-                    click.echo(f"unknown job {job}: never queued, expired, or lost", err=True)
+                    echo(f"unknown job {job}: never queued, expired, or lost", err=True)
                     return 1
                 if head.get("state") == "done":
                     return 0
@@ -273,9 +283,9 @@ def watch(jobs: JobStore, job: str, timeout: float | None) -> int:
             except (redis.ConnectionError, redis.TimeoutError):
                 time.sleep(1)  # Redis restarting: keep waiting
             time.sleep(0.2)
-        click.echo(f"timed out: {_line(job, head)}", err=True)
+        echo(f"timed out: {_line(job, head)}", err=True)
         for line in seen.unserved:
-            click.echo(line, err=True)
+            echo(line, err=True)
         return 1
     finally:
         if progress is not None:

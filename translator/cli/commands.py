@@ -4,34 +4,27 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-
-import click
 
 from ..check import DEFAULT_FAIL_ON, STALE_KINDS, check
 from ..errors import TranslatorError
+from .command import PATHS, ROOT, TO, Argument, UsageError, command, echo, non_negative
 from .progress import display, progress
-from .run import (
-    Summary,
-    backend_chain,
-    exclusive,
-    paths_argument,
-    root_option,
-    setup,
-    split_values,
-    to_option,
-)
+from .run import Summary, backend_chain, exclusive, setup, split_values
 
 COUNTED = {"untranslated", "fuzzy", "obsolete", "glossary"}
 
 
-@click.command("extract")
-@paths_argument
-@to_option
-@click.option("--purge-obsolete", is_flag=True, help="Drop obsolete (#~) entries.")
-@root_option
+@command(
+    "extract",
+    PATHS,
+    TO,
+    Argument("--purge-obsolete", action="store_true", help="Drop obsolete (#~) entries."),
+    ROOT,
+)
 def extract_command(
-    paths: tuple[Path, ...], to: tuple[str, ...], purge_obsolete: bool, root: Path
+    paths: Sequence[Path], to: Sequence[str], purge_obsolete: bool, root: Path
 ) -> None:
     """Create or update the PO catalog of each post for each locale."""
     from ..extract import extract  # each command imports what it uses: start-up is short
@@ -50,11 +43,8 @@ def extract_command(
     sys.exit(run.exit_code())
 
 
-@click.command("build")
-@paths_argument
-@to_option
-@root_option
-def build_command(paths: tuple[Path, ...], to: tuple[str, ...], root: Path) -> None:
+@command("build", PATHS, TO, ROOT)
+def build_command(paths: Sequence[Path], to: Sequence[str], root: Path) -> None:
     """Write each per-locale post from its catalog."""
     from ..build import build
 
@@ -76,38 +66,44 @@ def build_command(paths: tuple[Path, ...], to: tuple[str, ...], root: Path) -> N
     sys.exit(run.exit_code())
 
 
-@click.command("translate")
-@paths_argument
-@to_option
-@click.option(
+BACKEND = Argument(
     "--backend",
-    "backends",
-    multiple=True,
+    dest="backends",
+    action="append",
+    default=[],
     metavar="NAME",
     help="Backend for missing units, after translation memory: pseudo, review, tm, "
     "or one an installed plug-in registers.",
 )
-@click.option(
-    "--dry-run",
-    is_flag=True,
-    help="Send and write nothing: print, per backend, the requests, characters and cost.",
+
+
+@command(
+    "translate",
+    PATHS,
+    TO,
+    BACKEND,
+    Argument(
+        "--dry-run",
+        action="store_true",
+        help="Send and write nothing: print, per backend, the requests, characters and cost.",
+    ),
+    Argument(
+        "--max-chars",
+        type=non_negative,
+        metavar="N",
+        help="Stop before sending anything if the run would send more than N characters.",
+    ),
+    Argument(
+        "--retry-rejected",
+        action="store_true",
+        help="Send again the units an engine answered badly on an earlier run (paid again).",
+    ),
+    ROOT,
 )
-@click.option(
-    "--max-chars",
-    type=click.IntRange(min=0),
-    metavar="N",
-    help="Stop before sending anything if the run would send more than N characters.",
-)
-@click.option(
-    "--retry-rejected",
-    is_flag=True,
-    help="Send again the units an engine answered badly on an earlier run (paid again).",
-)
-@root_option
 def translate_command(
-    paths: tuple[Path, ...],
-    to: tuple[str, ...],
-    backends: tuple[str, ...],
+    paths: Sequence[Path],
+    to: Sequence[str],
+    backends: Sequence[str],
     dry_run: bool,
     max_chars: int | None,
     retry_rejected: bool,
@@ -133,10 +129,10 @@ def translate_command(
         )
         run.site.save_records()
     if dry_run:
-        click.echo("dry run: nothing sent, nothing written")
+        echo("dry run: nothing sent, nothing written")
         for e in report.estimates:
             approx = "about " if e.unit == "tokens" else ""
-            click.echo(
+            echo(
                 f"{e.backend}: {e.texts} texts in {e.requests} requests, {e.chars:,} "
                 f"characters sent, {approx}{e.billed:,} {e.unit} billed, about {e.cost:.4f} "
                 "(price per million: see config)"
@@ -151,14 +147,14 @@ def translate_command(
     estimated = {e.backend: e for e in report.estimates}
     for name in chain:
         if report.sent.get(name):
-            click.echo(f"{name}: {report.filled.get(name, 0)} of {report.sent[name]} texts filled")
+            echo(f"{name}: {report.filled.get(name, 0)} of {report.sent[name]} texts filled")
         if (
             name in report.billed
             and name in estimated
             and (report.billed[name] or estimated[name].billed)
         ):
             e = estimated[name]
-            click.echo(f"{name}: billed {report.billed[name]:,} {e.unit} (estimated {e.billed:,})")
+            echo(f"{name}: billed {report.billed[name]:,} {e.unit} (estimated {e.billed:,})")
     for line in report.rejected:
         run.problem(f"rejected: {line}")
     for line in report.failed:
@@ -170,7 +166,7 @@ def translate_command(
             "--waiting lists them), or for: translator translate --retry-rejected"
         )
     if report.interrupted:
-        click.echo("interrupted: what was translated until then is saved", err=True)
+        echo("interrupted: what was translated until then is saved", err=True)
         sys.exit(130)
     pending: dict[str, int] = {}
     for outcome in outcomes:
@@ -183,7 +179,7 @@ def translate_command(
                 else "; for offline machine translation: "
                 "pip install 'translator[local]' && translator fetch-model"
             )
-            click.echo(
+            echo(
                 f"{locale}: {count} units still untranslated. Fill them in "
                 f"{run.settings.locales_dir}/{locale}/*.po (Poedit, Lokalize, Weblate), "
                 f"or preview with: translator translate --to {locale} --backend pseudo{hint}",
@@ -192,26 +188,26 @@ def translate_command(
     sys.exit(run.exit_code())
 
 
-@click.command("check")
-@paths_argument
-@to_option
-@click.option(
-    "--fail-on",
-    "fail_on",
-    default=",".join(DEFAULT_FAIL_ON),
-    show_default=True,
-    metavar="KINDS",
-    help=f"What counts as stale, comma-separated: {', '.join(STALE_KINDS)}.",
+@command(
+    "check",
+    PATHS,
+    TO,
+    Argument(
+        "--fail-on",
+        default=",".join(DEFAULT_FAIL_ON),
+        metavar="KINDS",
+        help=f"What counts as stale, comma-separated: {', '.join(STALE_KINDS)} "
+        f"(default: {','.join(DEFAULT_FAIL_ON)}).",
+    ),
+    ROOT,
 )
-@root_option
-def check_command(paths: tuple[Path, ...], to: tuple[str, ...], fail_on: str, root: Path) -> None:
+def check_command(paths: Sequence[Path], to: Sequence[str], fail_on: str, root: Path) -> None:
     """Write nothing; exit 1 if any post is stale, 0 if all are in sync, 2 on bad input."""
     kinds = set(split_values((fail_on,)))
     unknown = kinds - set(STALE_KINDS)
     if unknown:
-        raise click.BadParameter(
-            f"unknown kind {sorted(unknown)[0]!r} (use {', '.join(STALE_KINDS)})",
-            param_hint="--fail-on",
+        raise UsageError(
+            f"--fail-on: unknown kind {sorted(unknown)[0]!r} (use {', '.join(STALE_KINDS)})"
         )
     run, posts, locales = setup(root, paths, to)
     stale = 0
@@ -232,16 +228,16 @@ def check_command(paths: tuple[Path, ...], to: tuple[str, ...], fail_on: str, ro
             if reasons:
                 stale += 1
                 sync = [why for kind, why in outcome.out_of_date if kind not in COUNTED]
-                click.echo(
+                echo(
                     f"{post.source}: {locale}: {outcome.untranslated} untranslated, "
                     f"{outcome.fuzzy} fuzzy" + "".join(f", {why}" for why in sync)
                 )
             for line in outcome.problems:
-                click.echo(line, err=True)
+                echo(line, err=True)
     total = len(posts) * len(locales)
     if run.bad_input:
         sys.exit(2)
     if stale:
-        click.echo(f"{stale} of {total} post translations are stale", err=True)
+        echo(f"{stale} of {total} post translations are stale", err=True)
         sys.exit(1)
-    click.echo(f"{total} post translations in sync")
+    echo(f"{total} post translations in sync")

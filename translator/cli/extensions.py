@@ -1,11 +1,13 @@
 """Commands other packages add (``queue`` and ``job`` live in ``workers/``, with Celery):
-found through the ``translator.commands`` entry points, loaded only when named."""
+found through the ``translator.commands`` entry points, each a
+:class:`~translator.cli.command.Command`, loaded only when named."""
 
 from __future__ import annotations
 
 import importlib
+from collections.abc import Sequence
 
-import click
+from .command import Command
 
 COMMANDS_GROUP = "translator.commands"
 # commands another package adds (the queue lives in workers/, with Celery): by entry
@@ -23,21 +25,28 @@ def extensions() -> dict[str, str]:
     return found
 
 
-def extension(name: str) -> click.Command | None:
+def extension(name: str) -> Command | None:
     target = _EXTENSIONS.get(name) or extensions().get(name)
     if target is None:
         return None
     module_name, _, attr = target.partition(":")
     try:
-        command = getattr(importlib.import_module(module_name), attr)
+        found = getattr(importlib.import_module(module_name), attr)
     except ImportError as exc:
-        message = f"'{name}' needs the queue extra ({exc}): {_EXTRA_HINT}"
+        return _Missing(name, f"{name!r} needs the queue extra ({exc}): {_EXTRA_HINT}")
+    assert isinstance(found, Command), f"{target} is not a translator command"
+    return found
 
-        @click.command(name, context_settings={"ignore_unknown_options": True})
-        @click.argument("args", nargs=-1, type=click.UNPROCESSED)
-        def missing(args: tuple[str, ...]) -> None:
-            raise click.UsageError(message)
 
-        return missing
-    assert isinstance(command, click.Command)
-    return command
+class _Missing(Command):
+    """A command whose package is not installed: any command line gets the hint."""
+
+    def __init__(self, name: str, message: str) -> None:
+        def missing() -> None:
+            """(not installed)"""
+
+        super().__init__(name, missing, ())
+        self.message = message
+
+    def main(self, args: Sequence[str]) -> None:
+        self.parser().error(self.message)

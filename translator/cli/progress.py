@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-import click
+from .command import echo
 
 if TYPE_CHECKING:
     from ..fill import Progress as FillProgress
@@ -55,7 +55,7 @@ class Display:
         finished = progress.done == progress.total and last != started
         if now - last >= REPORT_EVERY or finished:
             self._last_line[progress.backend] = now
-            click.echo(
+            echo(
                 f"{progress.backend}: {progress.done} of {progress.total} units, "
                 f"{rate:.1f} characters/s, about {_duration(left)} left",
                 err=True,

@@ -6,17 +6,17 @@ from __future__ import annotations
 import json
 import re
 import sys
+from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
-
-import click
 
 from ..catalogs.states import STATES
 from ..errors import TranslatorError
 from ..site.config import load_settings
 from ..site.files import site_locked
+from .command import PATHS, ROOT, TO, Argument, UsageError, command, echo
 from .extensions import extension
-from .run import paths_argument, root_option, setup, to_option
+from .run import setup
 
 if TYPE_CHECKING:
     from ..status import Row
@@ -24,27 +24,25 @@ if TYPE_CHECKING:
 JOB_ID = re.compile(r"[0-9a-f]{32}")
 
 
-@click.command("status")
-@paths_argument
-@to_option
-@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
-@click.option(
-    "--markdown",
-    "as_markdown",
-    is_flag=True,
-    help="Print Markdown (a summary line, a table, the problems): a pull request's body.",
+@command(
+    "status",
+    PATHS,
+    TO,
+    Argument("--json", dest="as_json", action="store_true", help="Print JSON for scripts."),
+    Argument(
+        "--markdown",
+        dest="as_markdown",
+        action="store_true",
+        help="Print Markdown (a summary line, a table, the problems): a pull request's body.",
+    ),
+    Argument("--waiting", action="store_true", help="List each entry waiting for a person."),
+    Argument("--wait", action="store_true", help="With a JOB id: wait for the job, with progress."),
+    Argument("--timeout", type=float, metavar="SECONDS", help="With --wait: give up after."),
+    ROOT,
 )
-@click.option("--waiting", is_flag=True, help="List each entry waiting for a person.")
-@click.option("--wait", is_flag=True, help="With a JOB id: wait for the job, with progress.")
-@click.option(
-    "--timeout", type=float, default=None, metavar="SECONDS", help="With --wait: give up after."
-)
-@root_option
-@click.pass_context
 def status_command(
-    ctx: click.Context,
-    paths: tuple[Path, ...],
-    to: tuple[str, ...],
+    paths: Sequence[Path],
+    to: Sequence[str],
     as_json: bool,
     as_markdown: bool,
     waiting: bool,
@@ -58,11 +56,11 @@ def status_command(
     from ..status import Rows, post_status
 
     if as_json and as_markdown:
-        raise click.UsageError("--json and --markdown: choose one")
+        raise UsageError("--json and --markdown: choose one")
     if len(paths) == 1 and JOB_ID.fullmatch(str(paths[0])) and not paths[0].exists():
         job = extension("job")
         assert job is not None
-        ctx.invoke(job, job_id=str(paths[0]), wait=wait, timeout=timeout, as_json=as_json)
+        job(job_id=str(paths[0]), wait=wait, timeout=timeout, as_json=as_json, resend=False)
         return
     run, posts, locales = setup(root, paths, to)
     rows = []
@@ -81,11 +79,11 @@ def status_command(
     if as_json:
         # a row a line: readable, and each dumped by the C encoder (``indent`` is pure Python)
         dumped = (json.dumps(row.as_dict(), ensure_ascii=False) for row in rows)
-        click.echo("[\n" + ",\n".join(dumped) + "\n]" if rows else "[]")
+        echo("[\n" + ",\n".join(dumped) + "\n]" if rows else "[]")
     elif as_markdown:
         from .report import status_markdown
 
-        click.echo(status_markdown(rows, errors), nl=False)
+        echo(status_markdown(rows, errors), nl=False)
     else:
         render_table(rows)
     if waiting and not as_json and not as_markdown:
@@ -94,25 +92,32 @@ def status_command(
                 text = str(item["msgid"])
                 shown = text if len(text) <= 50 else text[:49] + "…"
                 by = f" (by {item['by']})" if item["by"] else ""
-                click.echo(f"{row.catalog}:{item['line']}: {item['state']}{by}: {shown}")
+                echo(f"{row.catalog}:{item['line']}: {item['state']}{by}: {shown}")
     sys.exit(run.exit_code())
 
 
-@click.command("export")
-@paths_argument
-@to_option
-@click.option(
-    "-o",
-    "--output",
-    "output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    required=True,
-    help="The XLIFF 1.2 file to write.",
+@command(
+    "export",
+    PATHS,
+    TO,
+    Argument(
+        "-o",
+        "--output",
+        type=Path,
+        required=True,
+        metavar="FILE",
+        help="The XLIFF 1.2 file to write.",
+    ),
+    Argument(
+        "--all",
+        dest="everything",
+        action="store_true",
+        help="Every unit, not only the waiting ones.",
+    ),
+    ROOT,
 )
-@click.option("--all", "everything", is_flag=True, help="Every unit, not only the waiting ones.")
-@root_option
 def export_command(
-    paths: tuple[Path, ...], to: tuple[str, ...], output: Path, everything: bool, root: Path
+    paths: Sequence[Path], to: Sequence[str], output: Path, everything: bool, root: Path
 ) -> None:
     """Write the units waiting for a person to an XLIFF 1.2 file, for a CAT tool."""
     from ..catalogs.exchange import export_units
@@ -132,22 +137,24 @@ def export_command(
     data = export_units(found, run.settings.source_locale, everything=everything)
     write_atomic(output, data)
     units = data.count(b"<trans-unit ")
-    click.echo(f"wrote {output}: {units} units from {len(found)} catalogs")
+    echo(f"wrote {output}: {units} units from {len(found)} catalogs")
     sys.exit(run.exit_code())
 
 
-@click.command("import")
-@click.argument("xliff", type=click.Path(dir_okay=False, path_type=Path))
-@click.option(
-    "--to",
-    "to",
-    multiple=True,
-    metavar="LOCALE[,LOCALE]",
-    help="For an XLIFF another tool made from an export: the locales whose catalogs its "
-    "units are matched in, by id.",
+@command(
+    "import",
+    Argument("xliff", type=Path, metavar="XLIFF", help="The reviewed XLIFF file."),
+    Argument(
+        "--to",
+        action="append",
+        default=[],
+        metavar="LOCALE[,LOCALE]",
+        help="For an XLIFF another tool made from an export: the locales whose catalogs its "
+        "units are matched in, by id.",
+    ),
+    ROOT,
 )
-@root_option
-def import_command(xliff: Path, to: tuple[str, ...], root: Path) -> None:
+def import_command(xliff: Path, to: Sequence[str], root: Path) -> None:
     """Take a reviewer's XLIFF back into the catalogs; then run `translator build`."""
     from ..catalogs.exchange import import_units
 
@@ -158,14 +165,14 @@ def import_command(xliff: Path, to: tuple[str, ...], root: Path) -> None:
         catalogs = [settings.root / run.site.catalog_path(p, loc) for p in posts for loc in locales]
     else:
         settings = load_settings(root)
-    with site_locked(settings.root, lambda holder: click.echo(f"waiting for: {holder}", err=True)):
+    with site_locked(settings.root, lambda holder: echo(f"waiting for: {holder}", err=True)):
         result = import_units(xliff, settings.root, catalogs)
     for po, count in result.updated.items():
-        click.echo(f"{po}: {count} entries updated")
+        echo(f"{po}: {count} entries updated")
     for line in result.skipped:
-        click.echo(line, err=True)
+        echo(line, err=True)
     if not result.updated and not result.skipped:
-        click.echo("nothing to import")
+        echo("nothing to import")
     sys.exit(1 if result.skipped else 0)
 
 
@@ -191,7 +198,7 @@ def render_table(rows: list[Row]) -> None:
 
     rule = "─┼─".join("─" * w for w in widths)
     out = ["Translation status", drawn(head), f"├─{rule}─┤", *(drawn(c) for c in lines)]
-    click.echo("\n".join(out))
+    echo("\n".join(out))
 
 
 def _width(text: str) -> int:

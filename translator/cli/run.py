@@ -7,14 +7,13 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-import click
-
 from ..catalogs.states import STATES
 from ..context import Outcome, Site
 from ..errors import InputError, TranslatorError
 from ..site.config import Settings, load_settings
 from ..site.files import site_locked
 from ..site.paths import PostPaths, find_posts, known_locales
+from .command import UsageError, echo
 
 
 @contextmanager
@@ -23,14 +22,14 @@ def exclusive(run: Run) -> Iterator[None]:
     When the command ends, say which catalogs someone saved while it ran (kept)."""
 
     def waiting(holder: str) -> None:
-        click.echo(f"waiting for another translator run on this site: {holder}", err=True)
+        echo(f"waiting for another translator run on this site: {holder}", err=True)
 
     with site_locked(run.settings.root, waiting):
         try:
             yield
         finally:
             for catalog, taken in run.site.merged:
-                click.echo(
+                echo(
                     f"{catalog}: saved by someone while this run worked on it: their save is "
                     f"kept, and {taken} translations of this run went where it left the "
                     "entries untranslated",
@@ -52,33 +51,31 @@ class Run:
             self.bad_input = True
         else:
             self.failed = True
-        click.echo(exc.located(), err=True)
+        echo(exc.located(), err=True)
 
     def problem(self, line: str) -> None:
         self.failed = True
-        click.echo(line, err=True)
+        echo(line, err=True)
 
     def exit_code(self) -> int:
         return 2 if self.bad_input else 1 if self.failed else 0
 
 
-def split_values(value: tuple[str, ...]) -> tuple[str, ...]:
+def split_values(value: Sequence[str]) -> tuple[str, ...]:
     return tuple(part.strip() for item in value for part in item.split(",") if part.strip())
 
 
 def setup(
-    root: Path, paths: Sequence[Path], to: tuple[str, ...]
+    root: Path, paths: Sequence[Path], to: Sequence[str]
 ) -> tuple[Run, list[PostPaths], list[str]]:
     settings = load_settings(root)
     run = Run(settings)
     locales = known_locales(settings, split_values(to))
     if not locales:
-        raise click.UsageError(
-            "no target locale: pass --to LOCALE or set locales in translator.toml"
-        )
+        raise UsageError("no target locale: pass --to LOCALE or set locales in translator.toml")
     for locale in locales:
         if locale == settings.source_locale:
-            raise click.UsageError(f"--to {locale} is the source locale")
+            raise UsageError(f"--to {locale} is the source locale")
     default = settings.root / "content"
     targets = [p if p.is_absolute() else Path.cwd() / p for p in paths] or [
         default if default.is_dir() else settings.root
@@ -126,8 +123,8 @@ class Summary:
 
     def close(self) -> None:
         if self.unchanged:
-            click.echo(f"{self.unchanged} post translations unchanged")
-        click.echo("in all: " + describe_counts(self.totals))
+            echo(f"{self.unchanged} post translations unchanged")
+        echo("in all: " + describe_counts(self.totals))
 
 
 def _report(outcome: Outcome, settings: Settings) -> None:
@@ -139,24 +136,7 @@ def _report(outcome: Outcome, settings: Settings) -> None:
     if outcome.merge is not None and (outcome.merge.fuzzy or outcome.merge.obsolete):
         done.append(f"{outcome.merge.fuzzy} changed in the source (now fuzzy)")
         done.append(f"{outcome.merge.obsolete} obsolete")
-    click.echo(
+    echo(
         f"{outcome.post.source} [{outcome.locale}]: {'; '.join(done) or 'unchanged'}; "
         + describe_counts(outcome.counts)
     )
-
-
-root_option = click.option(
-    "--root",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path(),
-    show_default=True,
-    help="Site root (holds translator.toml and locales/).",
-)
-to_option = click.option(
-    "--to",
-    "to",
-    multiple=True,
-    metavar="LOCALE[,LOCALE]",
-    help="Target locales (default: configured, or the folders under locales/).",
-)
-paths_argument = click.argument("paths", nargs=-1, type=click.Path(path_type=Path))

@@ -1,0 +1,120 @@
+"""One ``translator`` command: its arguments, given as argparse's, and the function that
+runs it. argparse rather than click: a ``translator check`` in a pre-commit hook is
+mostly start-up, and importing click alone cost a fifth of it."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import argparse
+
+Handler = Callable[..., None]
+
+
+class UsageError(Exception):
+    """The command line asks for something the command cannot do: shown under the
+    command's usage, exit code 2."""
+
+
+class Argument:
+    """What ``ArgumentParser.add_argument`` is given for one argument or option."""
+
+    __slots__ = ("flags", "options")
+
+    def __init__(self, *flags: str, **options: Any) -> None:
+        self.flags = flags
+        self.options = options
+
+
+class Command:
+    """A command: ``main(args)`` parses its command line and runs it; calling it runs it
+    with values already parsed (one command running another, as ``queue`` does)."""
+
+    def __init__(self, name: str, run: Handler, arguments: Sequence[Argument]) -> None:
+        self.name = name
+        self.run = run
+        self.arguments = tuple(arguments)
+
+    @property
+    def summary(self) -> str:
+        """The first paragraph of the command's description, on one line."""
+        return " ".join((self.run.__doc__ or "").strip().partition("\n\n")[0].split())
+
+    def parser(self) -> argparse.ArgumentParser:
+        import argparse
+        import textwrap
+
+        doc = self.run.__doc__ or ""
+        head, _, rest = doc.strip().partition("\n")
+        parser = argparse.ArgumentParser(
+            prog=f"translator {self.name}",
+            description=head + ("\n" + textwrap.dedent(rest) if rest else ""),
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        for argument in self.arguments:
+            parser.add_argument(*argument.flags, **argument.options)
+        return parser
+
+    def main(self, args: Sequence[str]) -> None:
+        """Parse ``args`` and run; a usage error exits 2 with the command's usage."""
+        parser = self.parser()
+        values = vars(parser.parse_args(list(args)))
+        try:
+            self.run(**values)
+        except UsageError as exc:
+            parser.error(str(exc))
+
+    def __call__(self, **values: Any) -> None:
+        self.run(**values)
+
+
+def command(name: str, *arguments: Argument) -> Callable[[Handler], Command]:
+    """Make the decorated function the command ``name``; its docstring is its help."""
+
+    def make(run: Handler) -> Command:
+        return Command(name, run, arguments)
+
+    return make
+
+
+def echo(text: str = "", *, err: bool = False, nl: bool = True) -> None:
+    """Print a line on stdout (or stderr)."""
+    stream = sys.stderr if err else sys.stdout
+    stream.write(text + "\n" if nl else text)
+    stream.flush()
+
+
+def non_negative(text: str) -> int:
+    """An argparse type: a whole number, 0 or more."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        import argparse
+
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of 0 or more")
+    return value
+
+
+ROOT = Argument(
+    "--root",
+    type=Path,
+    default=Path(),
+    metavar="DIR",
+    help="Site root (holds translator.toml and locales/; default: the current folder).",
+)
+TO = Argument(
+    "--to",
+    action="append",
+    default=[],
+    metavar="LOCALE[,LOCALE]",
+    help="Target locales (default: configured, or the folders under locales/).",
+)
+PATHS = Argument(
+    "paths", nargs="*", type=Path, metavar="PATH", help="Posts or folders (default: content/)."
+)
