@@ -11,7 +11,6 @@ not rebuilt, so a no-op run over a whole site reads and hashes files but parses 
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -36,19 +35,28 @@ if TYPE_CHECKING:
 EXTRACT_FORMAT = 3  # bump when segmentation changes what units a post yields
 
 
-@dataclass(slots=True)
 class Outcome:
-    """What happened to one post in one locale."""
+    """What happened to one post in one locale (a plain class: see :mod:`.markdown.dialects`
+    for why the records ``check`` uses are not dataclasses)."""
 
-    post: PostPaths
-    locale: str
-    catalog_written: bool = False
-    output_written: bool = False
-    counts: dict[str, int] = field(default_factory=dict)  # entries by state (State.value)
-    obsolete: int = 0
-    merge: MergeStats | None = None
-    problems: list[str] = field(default_factory=list)  # "path:line: message" lines
-    out_of_date: list[tuple[str, str]] = field(default_factory=list)  # check: (kind, why)
+    __slots__ = (
+        "catalog_written", "counts", "locale", "merge", "obsolete", "out_of_date",
+        "output_written", "post", "problems",
+    )  # fmt: skip
+
+    def __init__(self, post: PostPaths, locale: str) -> None:
+        self.post = post
+        self.locale = locale
+        self.catalog_written = False
+        self.output_written = False
+        self.counts: dict[str, int] = {}  # entries by state (State.value)
+        self.obsolete = 0
+        self.merge: MergeStats | None = None
+        self.problems: list[str] = []  # "path:line: message" lines
+        self.out_of_date: list[tuple[str, str]] = []  # check: (kind, why)
+
+    def __repr__(self) -> str:
+        return f"Outcome({self.post.source!r}, {self.locale!r}, counts={self.counts!r})"
 
     def of(self, state: State) -> int:
         return self.counts.get(state.value, 0)
@@ -186,7 +194,7 @@ class Site:
             return record
         if not record.catalog_content or current.catalog_hash == record.catalog_hash:
             return None
-        if not current.same_build(replace(record, catalog_hash=current.catalog_hash)):
+        if not current.same_build(record._replace(catalog_hash=current.catalog_hash)):
             return None  # something besides the catalog's bytes changed
         try:
             parsed = self.read(post, locale)
@@ -194,7 +202,7 @@ class Site:
             return None  # the slow path reports it, with its line
         if parsed is None or content_digest(parsed.entries()) != record.catalog_content:
             return None
-        return replace(record, catalog_hash=current.catalog_hash)
+        return record._replace(catalog_hash=current.catalog_hash)
 
     def save_records(self) -> None:
         for records in self._records.values():

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field, fields
 from typing import Any
 
 from .catalogs.states import (
@@ -26,21 +25,46 @@ _LINE = re.compile(r"[^:]*:(\d+): ")
 __all__ = ["Row", "Rows", "post_status", "totals", "words"]
 
 
-@dataclass(slots=True)
 class Row:
-    post: str
-    locale: str
-    catalog: str
-    entries: dict[str, int] = field(default_factory=dict)  # state -> entries
-    words: dict[str, int] = field(default_factory=dict)  # state -> source words
-    obsolete: int = 0
-    waiting: list[dict[str, object]] = field(default_factory=list)  # for a person to do
-    problems: list[str] = field(default_factory=list)  # "po:line: entry …: why" lines
+    """One post in one locale, as ``status`` shows it (a plain class: ``status`` does not
+    import :mod:`dataclasses`, see :mod:`.markdown.dialects`)."""
+
+    __slots__ = FIELDS = (
+        "post", "locale", "catalog", "entries", "words", "obsolete", "waiting", "problems",
+    )  # fmt: skip
+
+    def __init__(
+        self,
+        post: str,
+        locale: str,
+        catalog: str,
+        entries: dict[str, int] | None = None,  # state -> entries
+        words: dict[str, int] | None = None,  # state -> source words
+        obsolete: int = 0,
+        waiting: list[dict[str, object]] | None = None,  # for a person to do
+        problems: list[str] | None = None,  # "po:line: entry …: why" lines
+    ) -> None:
+        self.post = post
+        self.locale = locale
+        self.catalog = catalog
+        self.entries = {} if entries is None else entries
+        self.words = {} if words is None else words
+        self.obsolete = obsolete
+        self.waiting = [] if waiting is None else waiting
+        self.problems = [] if problems is None else problems
 
     def as_dict(self) -> dict[str, object]:
-        """The row's fields (shallow: its lists and dicts are the row's own; ``asdict``'s
-        deep copy took seconds on a site of thousands of posts)."""
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+        """The row's fields (shallow: its lists and dicts are the row's own; a deep copy
+        took seconds on a site of thousands of posts)."""
+        return {name: getattr(self, name) for name in self.FIELDS}
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Row) and self.as_dict() == other.as_dict()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Row({self.post!r}, {self.locale!r}, entries={self.entries!r})"
 
     @property
     def words_to_review(self) -> int:

@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, fields, replace
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..errors import ConfigError
 from ..markdown.dialects import ANCHORS, DIALECTS, HTML_ATTRIBUTES, TEMPLATE_ARGUMENTS
@@ -15,8 +15,10 @@ CONFIG_FILE = "translator.toml"
 DEFAULT_KEYS = ("title", "description", "summary", "excerpt")  # front matter to translate
 
 
-@dataclass(frozen=True, slots=True)
-class Settings:
+class Settings(NamedTuple):
+    """A site's settings (a named tuple, as :mod:`..markdown.dialects` says why; its
+    tables are read-only, so the defaults can be shared)."""
+
     root: Path = Path()
     source_locale: str = "zh"
     locales: tuple[str, ...] = ()
@@ -29,18 +31,16 @@ class Settings:
     backend: str | None = None
     glossary: str | None = None  # a CSV, TOML or TBX file at the site root
     policy: str = "machine"  # publish machine translations; "reviewed": only approved ones
-    policies: dict[str, str] = field(default_factory=dict)  # per locale
+    policies: Mapping[str, str] = {}  # per locale
     show_stale: bool | None = None  # publish stale translations (default: with "machine")
     project: str = ""
-    backends: dict[str, dict[str, Any]] = field(default_factory=dict)
+    backends: Mapping[str, dict[str, Any]] = {}
     markdown: str | None = None  # the dialect; None: the site's generator says
     anchors: str = "keep"  # a translated heading keeps its anchor ("translate": links follow)
     html_attributes: tuple[str, ...] = HTML_ATTRIBUTES  # translated inside HTML tags
     translate_comments: bool = False  # HTML comments are text
     # template tag name -> its translated arguments (names, or 0-based positions as "0")
-    template_arguments: dict[str, tuple[str, ...]] = field(
-        default_factory=lambda: dict(TEMPLATE_ARGUMENTS)
-    )
+    template_arguments: Mapping[str, tuple[str, ...]] = dict(TEMPLATE_ARGUMENTS)
     config_file: Path | None = None
 
 
@@ -138,9 +138,8 @@ def load_settings(root: Path) -> Settings:
             **dict(TEMPLATE_ARGUMENTS),
             **_template_arguments(values["template_arguments"], source),
         }
-    known_fields = {f.name for f in fields(Settings)}
-    assert set(values) <= known_fields
-    return replace(settings, **values)
+    assert set(values) <= set(Settings._fields)
+    return settings._replace(**values)
 
 
 def _check_choice(values: dict[str, Any], key: str, choices: tuple[str, ...], source: Path) -> None:

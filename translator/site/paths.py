@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
+from typing import NamedTuple
 
 from ..errors import InputError
 from .config import LOCALE, Settings
@@ -26,9 +26,9 @@ HUGO_PATTERN = "{dir}/{stem}.{locale}{ext}"
 _SKIP_DIRS = {"_site", "public", "resources", "node_modules", "vendor", ".git", ".jekyll-cache"}
 
 
-@dataclass(frozen=True, slots=True)
-class PostPaths:
-    """The files of one source post, relative to the site root (POSIX style)."""
+class PostPaths(NamedTuple):
+    """The files of one source post, relative to the site root (POSIX style; a named
+    tuple, as :mod:`..markdown.dialects` says why)."""
 
     source: str
     name: str  # the catalog's name: the stem, or the folder of a page bundle's index.md

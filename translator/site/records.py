@@ -9,8 +9,9 @@ discovery) would take it for a translation file; records left by an older versio
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 from .files import locked, write_atomic
 
@@ -22,20 +23,22 @@ def records_path(root: Path, locale: str) -> Path:
     return root / RECORDS_DIR / f"{locale}.json"
 
 
-@dataclass(frozen=True, slots=True)
-class Built:
+class Built(NamedTuple):
+    """One built post (a named tuple, as :mod:`..markdown.dialects` says why; read-only,
+    so the defaults can be shared)."""
+
     source: str
     source_hash: str  # the post the catalog was extracted from
     catalog_hash: str  # the catalog file the post was built from (its bytes)
     output_hash: str  # the post as written
     policy: str = ""  # what it published: "machine", "reviewed", "+stale"
-    counts: dict[str, int] = field(default_factory=dict)  # the catalog's entries by state
+    counts: Mapping[str, int] = {}  # the catalog's entries by state
     obsolete: int = 0  # …and its obsolete entries
-    problems: list[str] = field(default_factory=list)  # entries not published, and why
+    problems: Sequence[str] = ()  # entries not published, and why
     catalog_content: str = ""  # what the catalog said (layout aside): see content_digest
-    broken: list[tuple[str, str]] = field(default_factory=list)  # (msgctxt, msgid) not usable
-    words: dict[str, int] = field(default_factory=dict)  # source words by state
-    rejected: list[str] = field(default_factory=list)  # machine translations rejected, why
+    broken: Sequence[Sequence[str]] = ()  # (msgctxt, msgid) not usable
+    words: Mapping[str, int] = {}  # source words by state
+    rejected: Sequence[str] = ()  # machine translations rejected, why
 
     def same_build(self, other: Built) -> bool:
         """Whether both record the same source, catalog, output and policy."""
@@ -80,7 +83,7 @@ class Records:
         with locked(self.path):
             self._loaded = None
             self.entries.update(self._changed)
-            posts = {k: asdict(v) for k, v in sorted(self.entries.items())}
+            posts = {k: v._asdict() for k, v in sorted(self.entries.items())}
             text = json.dumps({"version": 1, "posts": posts}, indent=1, ensure_ascii=False)
             write_atomic(self.path, (text + "\n").encode())
             if moving and self.legacy is not None:
