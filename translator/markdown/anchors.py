@@ -116,7 +116,7 @@ def _split_attributes(raw: str, dialect: Dialect) -> tuple[str, str | None]:
 
 def heading_ids(body: str, dialect: Dialect) -> list[str]:
     """The id of every heading of ``body``, in order, as ``dialect``'s generator gives it."""
-    tokens = syntax.parser(dialect).parse(body, {})
+    tokens = syntax.parse(body, dialect)
     lines = body.split("\n")
     anchors = Anchors(dialect)
     ids = []
@@ -157,7 +157,7 @@ _FRAGMENT = re.compile(
 
 
 def _code_lines(body: str, dialect: Dialect) -> set[int]:
-    tokens = syntax.parser(dialect).parse(body, {})
+    tokens = syntax.parse(body, dialect)
     return {
         n
         for t in tokens

@@ -21,6 +21,7 @@ from .dialects import PLAIN, Reading
 from .document import Post
 from .front_matter import Field, find_fields
 from .placeholders import Placeholder
+from .syntax import collector_paused
 from .templates import TEMPLATE
 from .units import Segmentation, Unit
 
@@ -32,7 +33,8 @@ def segment_post(
     read in ``reading``'s dialect."""
     fields = find_fields(post, keys)
     units = [_field_unit(f) for f in fields]
-    body_units, structure = block_units(post, reading)
+    with collector_paused():
+        body_units, structure = block_units(post, reading)
     units.extend(body_units)
     units.sort(key=lambda u: (u.line, u.start))
     if split:

@@ -10,11 +10,15 @@ protected; they do not change what any other construct means.
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_block import StateBlock
 from markdown_it.rules_block.reference import reference as _reference
+from markdown_it.token import Token
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
@@ -54,6 +58,27 @@ def parser(dialect: Dialect = GFM) -> MarkdownIt:
 
 def _as_written(url: str) -> str:
     return url
+
+
+def parse(body: str, dialect: Dialect = GFM) -> list[Token]:
+    """``body``'s tokens, as the dialect's parser reads it (see :func:`collector_paused`)."""
+    with collector_paused():
+        return parser(dialect).parse(body, {})
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cycle collector while a post's token tree is built and read. The
+    tree holds no reference cycle, but every full collection walks each of its objects:
+    on a 5 MB post (350,000 tokens) that was a fifth of segmenting it, and found nothing.
+    What a paused stretch leaves behind is collected once the collector runs again."""
+    running = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if running:
+            gc.enable()
 
 
 @lru_cache(maxsize=16)

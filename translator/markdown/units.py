@@ -62,4 +62,4 @@ def block_structure(tokens: Sequence[Token]) -> list[Block]:
 
 
 def parse_structure(body: str, dialect: Dialect = GFM) -> list[Block]:
-    return block_structure(syntax.parser(dialect).parse(body, {}))
+    return block_structure(syntax.parse(body, dialect))
