@@ -276,6 +276,37 @@ def test_no_locale_is_a_usage_error(
     assert "no target locale" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    ("args", "code", "says"),
+    [
+        (["--help"], 0, "commands (translator COMMAND --help for each):"),
+        (["check", "--help"], 0, "usage: translator check"),
+        (["--version"], 0, "translator 0."),
+        ([], 2, "usage: translator"),
+        (["chek"], 2, "translator: error: no command 'chek' (use build, check,"),
+        (["check", "--fail-on", "stale"], 2, "--fail-on: unknown kind 'stale'"),
+        (["translate", "--max-chars", "-3"], 2, "'-3' is not a whole number of 0 or more"),
+        (["status", "--json", "--markdown"], 2, "--json and --markdown: choose one"),
+        (["check", "--to", "zh"], 2, "--to zh is the source locale"),
+        (["build", "--bogus"], 2, "unrecognized arguments: --bogus"),
+    ],
+)
+def test_the_command_line_says_what_is_wrong(
+    demo_site: Path, chdir, capsys: pytest.CaptureFixture[str], args: list[str], code: int,
+    says: str,
+) -> None:  # fmt: skip
+    chdir(demo_site)
+    assert main(args) == code
+    out = capsys.readouterr()
+    assert says in (out.out if code == 0 else out.err)
+
+
+def test_paths_and_options_may_come_in_any_order(demo_site: Path, chdir) -> None:
+    chdir(demo_site)
+    assert main(["check", "--to", "en", SEED]) == 0
+    assert main(["check", SEED, "--to", "en", SEED, "--fail-on", "extract"]) == 0
+
+
 def test_the_committed_demo_site_is_in_sync(demo_site: Path, chdir) -> None:
     chdir(demo_site)
     built = (demo_site / SEED_OUT).read_bytes()

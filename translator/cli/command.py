@@ -62,7 +62,7 @@ class Command:
     def main(self, args: Sequence[str]) -> None:
         """Parse ``args`` and run; a usage error exits 2 with the command's usage."""
         parser = self.parser()
-        values = vars(parser.parse_args(list(args)))
+        values = vars(parser.parse_intermixed_args(list(args)))
         try:
             self.run(**values)
         except UsageError as exc:

@@ -68,7 +68,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     try:
         if not args or args[0] in ("-h", "--help"):
-            echo(overview())
+            echo(overview(), err=not args)  # no command: a usage error
             return 0 if args else 2
         if args[0] == "--version":
             echo(f"translator {__version__}")
