@@ -15,7 +15,7 @@ from typing import Any
 
 import redis
 
-from translator.cli.command import PATHS, ROOT, TO, Argument, command, echo
+from translator.cli.command import JSON, PATHS, ROOT, TIMEOUT, TO, WAIT, Argument, command, echo
 from translator.cli.commands import BACKEND, translate_command
 from translator.cli.run import Summary, backend_chain, setup
 from translator.errors import TranslatorError
@@ -32,10 +32,6 @@ def _reachable(client: redis.Redis) -> bool:
         return bool(client.ping())
     except (redis.ConnectionError, redis.TimeoutError):
         return False
-
-
-WAIT = Argument("--wait", action="store_true", help="Wait for the job, with a progress bar.")
-TIMEOUT = Argument("--timeout", type=float, metavar="SECONDS", help="With --wait: give up after.")
 
 
 @command(
@@ -136,7 +132,7 @@ def queue_command(
     Argument("job_id", metavar="JOB", help="The id translator queue printed."),
     WAIT,
     TIMEOUT,
-    Argument("--json", dest="as_json", action="store_true", help="Print JSON for scripts."),
+    JSON,
     Argument(
         "--resend",
         action="store_true",

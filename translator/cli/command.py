@@ -118,3 +118,8 @@ TO = Argument(
 PATHS = Argument(
     "paths", nargs="*", type=Path, metavar="PATH", help="Posts or folders (default: content/)."
 )
+JSON = Argument("--json", dest="as_json", action="store_true", help="Print JSON for scripts.")
+WAIT = Argument(
+    "--wait", action="store_true", help="Wait for the queued job to end, with a progress bar."
+)
+TIMEOUT = Argument("--timeout", type=float, metavar="SECONDS", help="With --wait: give up after.")

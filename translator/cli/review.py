@@ -14,7 +14,7 @@ from ..catalogs.states import STATES
 from ..errors import TranslatorError
 from ..site.config import load_settings
 from ..site.files import site_locked
-from .command import PATHS, ROOT, TO, Argument, UsageError, command, echo
+from .command import JSON, PATHS, ROOT, TIMEOUT, TO, WAIT, Argument, UsageError, command, echo
 from .extensions import extension
 from .run import setup
 
@@ -28,7 +28,7 @@ JOB_ID = re.compile(r"[0-9a-f]{32}")
     "status",
     PATHS,
     TO,
-    Argument("--json", dest="as_json", action="store_true", help="Print JSON for scripts."),
+    JSON,
     Argument(
         "--markdown",
         dest="as_markdown",
@@ -36,8 +36,8 @@ JOB_ID = re.compile(r"[0-9a-f]{32}")
         help="Print Markdown (a summary line, a table, the problems): a pull request's body.",
     ),
     Argument("--waiting", action="store_true", help="List each entry waiting for a person."),
-    Argument("--wait", action="store_true", help="With a JOB id: wait for the job, with progress."),
-    Argument("--timeout", type=float, metavar="SECONDS", help="With --wait: give up after."),
+    WAIT,
+    TIMEOUT,
     ROOT,
 )
 def status_command(
