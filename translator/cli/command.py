@@ -48,7 +48,7 @@ class Command:
         import argparse
         import textwrap
 
-        doc = self.run.__doc__ or ""
+        doc = (self.run.__doc__ or "").replace("``", "`")  # a docstring's code, as on a terminal
         head, _, rest = doc.strip().partition("\n")
         parser = argparse.ArgumentParser(
             prog=f"translator {self.name}",
