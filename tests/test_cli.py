@@ -289,6 +289,9 @@ def test_no_locale_is_a_usage_error(
         (["status", "--json", "--markdown"], 2, "--json and --markdown: choose one"),
         (["check", "--to", "zh"], 2, "--to zh is the source locale"),
         (["build", "--bogus"], 2, "unrecognized arguments: --bogus"),
+        (["check", "--root", SEED], 2, "is a file, not a folder"),
+        (["export", "-o", "content", "--to", "en"], 2, "'content' is a folder, not a file"),
+        (["fetch-model", "--dest", "content"], 2, "'content' is a folder, not a file"),
     ],
 )
 def test_the_command_line_says_what_is_wrong(
@@ -305,6 +308,7 @@ def test_paths_and_options_may_come_in_any_order(demo_site: Path, chdir) -> None
     chdir(demo_site)
     assert main(["check", "--to", "en", SEED]) == 0
     assert main(["check", SEED, "--to", "en", SEED, "--fail-on", "extract"]) == 0
+    assert main(["check", "--to", "en", "--", SEED]) == 0
 
 
 def test_the_committed_demo_site_is_in_sync(demo_site: Path, chdir) -> None:

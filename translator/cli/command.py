@@ -62,7 +62,15 @@ class Command:
     def main(self, args: Sequence[str]) -> None:
         """Parse ``args`` and run; a usage error exits 2 with the command's usage."""
         parser = self.parser()
-        values = vars(parser.parse_intermixed_args(list(args)))
+        args = list(args)
+        rest: list[str] = []  # after "--", paths, even one named "-x"
+        many = [a for a in self.arguments if a.options.get("nargs") == "*"]
+        if "--" in args and many:
+            args, rest = args[: args.index("--")], args[args.index("--") + 1 :]
+        values = vars(parser.parse_intermixed_args(args))  # paths and options in any order
+        if rest:
+            kind = many[0].options.get("type", str)
+            values[many[0].flags[0]] = [*values[many[0].flags[0]], *map(kind, rest)]
         try:
             self.run(**values)
         except UsageError as exc:
@@ -88,6 +96,26 @@ def echo(text: str = "", *, err: bool = False, nl: bool = True) -> None:
     stream.flush()
 
 
+def folder(text: str) -> Path:
+    """An argparse type: a folder's path (one that does not exist yet is fine)."""
+    path = Path(text)
+    if path.exists() and not path.is_dir():
+        import argparse
+
+        raise argparse.ArgumentTypeError(f"{text!r} is a file, not a folder")
+    return path
+
+
+def file(text: str) -> Path:
+    """An argparse type: a file's path (one that does not exist yet is fine)."""
+    path = Path(text)
+    if path.is_dir():
+        import argparse
+
+        raise argparse.ArgumentTypeError(f"{text!r} is a folder, not a file")
+    return path
+
+
 def non_negative(text: str) -> int:
     """An argparse type: a whole number, 0 or more."""
     try:
@@ -103,7 +131,7 @@ def non_negative(text: str) -> int:
 
 ROOT = Argument(
     "--root",
-    type=Path,
+    type=folder,
     default=Path(),
     metavar="DIR",
     help="Site root (holds translator.toml and locales/; default: the current folder).",

@@ -7,7 +7,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Sequence
 
-from .command import Command
+from .command import Command, UsageError
 
 COMMANDS_GROUP = "translator.commands"
 # commands another package adds (the queue lives in workers/, with Celery): by entry
@@ -42,8 +42,9 @@ class _Missing(Command):
     """A command whose package is not installed: any command line gets the hint."""
 
     def __init__(self, name: str, message: str) -> None:
-        def missing() -> None:
+        def missing(**_values: object) -> None:
             """(not installed)"""
+            raise UsageError(message)
 
         super().__init__(name, missing, ())
         self.message = message

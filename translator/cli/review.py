@@ -14,7 +14,19 @@ from ..catalogs.states import STATES
 from ..errors import TranslatorError
 from ..site.config import load_settings
 from ..site.files import site_locked
-from .command import JSON, PATHS, ROOT, TIMEOUT, TO, WAIT, Argument, UsageError, command, echo
+from .command import (
+    JSON,
+    PATHS,
+    ROOT,
+    TIMEOUT,
+    TO,
+    WAIT,
+    Argument,
+    UsageError,
+    command,
+    echo,
+    file,
+)
 from .extensions import extension
 from .run import setup
 
@@ -103,7 +115,7 @@ def status_command(
     Argument(
         "-o",
         "--output",
-        type=Path,
+        type=file,
         required=True,
         metavar="FILE",
         help="The XLIFF 1.2 file to write.",
