@@ -46,13 +46,11 @@ class Command:
 
     def parser(self) -> argparse.ArgumentParser:
         import argparse
-        import textwrap
 
         doc = (self.run.__doc__ or "").replace("``", "`")  # a docstring's code, as on a terminal
-        head, _, rest = doc.strip().partition("\n")
         parser = argparse.ArgumentParser(
             prog=f"translator {self.name}",
-            description=head + ("\n" + textwrap.dedent(rest) if rest else ""),
+            description="\n".join(line.strip() for line in doc.strip().split("\n")),
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
         for argument in self.arguments:

@@ -27,7 +27,6 @@ from .command import (
     echo,
     file,
 )
-from .extensions import extension
 from .run import setup
 
 if TYPE_CHECKING:
@@ -70,6 +69,8 @@ def status_command(
     if as_json and as_markdown:
         raise UsageError("--json and --markdown: choose one")
     if len(paths) == 1 and JOB_ID.fullmatch(str(paths[0])) and not paths[0].exists():
+        from .extensions import extension
+
         job = extension("job")
         assert job is not None
         job(job_id=str(paths[0]), wait=wait, timeout=timeout, as_json=as_json, resend=False)
