@@ -4,7 +4,7 @@ heading, list item, table cell…) and hand its inline content to :mod:`.inline`
 from __future__ import annotations
 
 import re
-from dataclasses import replace
+from collections.abc import Sequence
 
 from markdown_it.token import Token
 
@@ -48,7 +48,7 @@ def block_units(post: Post, reading: Reading) -> tuple[list[Unit], list[Block]]:
             continue
         if tok.type == "html_block" and tok.map is not None:
             first = tok.map[0] + post.body_line
-            offsets = block_offsets(post.text, lines, tok.content, first)
+            offsets: Sequence[int] | None = block_offsets(post.text, lines, tok.content, first)
             if offsets is not None:
                 units.extend(html_units(post, tok.content, offsets, reading))
             continue
@@ -74,7 +74,7 @@ def block_units(post: Post, reading: Reading) -> tuple[list[Unit], list[Block]]:
         )
         found = inline_units(post, md, tok, env, offsets, kind, first_paragraph_of_item, reading)
         if anchor is not None and found and found[0].kind == "heading":
-            found[0] = replace(found[0], anchor=anchor)
+            found[0] = found[0]._replace(anchor=anchor)
         units.extend(found)
     return units, block_structure(tokens)
 

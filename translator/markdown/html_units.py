@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Sequence
 
 from .cjk import joins_without_space
 from .dialects import Reading
@@ -21,7 +22,7 @@ KIND = "HTML"
 _WRAP = re.compile(r"[ \t]*\n\s*")
 
 
-def html_units(post: Post, content: str, offsets: list[int], reading: Reading) -> list[Unit]:
+def html_units(post: Post, content: str, offsets: Sequence[int], reading: Reading) -> list[Unit]:
     """The units of the HTML ``content``, whose characters lie at ``offsets`` in the post
     (one more offset for its end)."""
     cut = cut_html(content, reading.html_attributes, reading.translate_comments)
@@ -33,11 +34,13 @@ def html_units(post: Post, content: str, offsets: list[int], reading: Reading) -
     return units
 
 
-def _slot_units(post: Post, offsets: list[int], slots: list[tuple[int, int, Slot]]) -> list[Unit]:
+def _slot_units(
+    post: Post, offsets: Sequence[int], slots: list[tuple[int, int, Slot]]
+) -> list[Unit]:
     return [slot_unit(post, slot, offsets[a], offsets[b]) for a, b, slot in slots if slot.text]
 
 
-def _unit(post: Post, content: str, offsets: list[int], group: list[Piece]) -> Unit:
+def _unit(post: Post, content: str, offsets: Sequence[int], group: list[Piece]) -> Unit:
     first, last = group[0], group[-1]
     if first.kind == "text":
         first.a += len(content[first.a : first.b]) - len(content[first.a : first.b].lstrip())
@@ -91,7 +94,7 @@ def _last(msgid: list[str]) -> str:
     return text[-1] if text else ""
 
 
-def _parts(post: Post, offsets: list[int], piece: Piece) -> tuple[Part, ...]:
+def _parts(post: Post, offsets: Sequence[int], piece: Piece) -> tuple[Part, ...]:
     """The source of a tag with the slots inside it cut out."""
     parts: list[Part] = []
     pos = offsets[piece.a]

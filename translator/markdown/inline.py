@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Sequence
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -30,7 +31,7 @@ def inline_units(
     md: MarkdownIt,
     tok: Token,
     env: dict[str, object],
-    offsets: list[int],
+    offsets: Sequence[int],
     kind: str,
     item_start: bool,
     reading: Reading = PLAIN,
@@ -214,7 +215,7 @@ def _look_through(text: str, pos: int, step: int) -> str:
 
 
 def _parts(
-    text: str, offsets: list[int], a: int, b: int, slots: list[tuple[int, int, Slot]]
+    text: str, offsets: Sequence[int], a: int, b: int, slots: list[tuple[int, int, Slot]]
 ) -> tuple[Part, ...]:
     """The source of content span [a, b) with the slots inside it cut out."""
     parts: list[Part] = []

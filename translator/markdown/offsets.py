@@ -4,7 +4,7 @@ container prefixes, soft line breaks and table cells (where ``\\|`` is one ``|``
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 
 from markdown_it.token import Token
@@ -33,7 +33,7 @@ def unit_offsets(
     kind: str,
     column: int,
     pipes: Callable[[str], list[int]] | None = None,
-) -> list[int] | None:
+) -> Sequence[int] | None:
     """Map each character of ``tok.content`` (and its end) to an offset in ``text``;
     ``pipes`` says where a table row is split (by default at every unescaped ``|``)."""
     content = tok.content
@@ -46,26 +46,25 @@ def unit_offsets(
         return _align(content, row[a:b], start + a)
     parts = content.split("\n")
     assert tok.map is not None
-    if len(parts) > tok.map[1] - tok.map[0]:
+    if len(parts) > tok.map[1] - tok.map[0] or first + len(parts) > len(lines):
         return None
     offsets: list[int] = []
+    last = len(parts) - 1
     for i, part in enumerate(parts):
-        if first + i >= len(lines):
-            return None
-        start, line = line_at(text, lines, first + i)
-        if i == len(parts) - 1:
-            line = line.rstrip()
-        if kind == "heading" and len(parts) == 1 and line.lstrip().startswith("#"):
+        start, full = line_at(text, lines, first + i)
+        line = full.rstrip() if i == last else full
+        if kind == "heading" and not last and line.lstrip().startswith("#"):
             k = line.find(part, len(line) - len(line.lstrip(" ")) + 1)
         else:
             k = len(line) - len(part)
         if k < 0 or line[k : k + len(part)] != part:
             return None
+        if not last:  # one line (most blocks): its characters, then its end
+            return range(start + k, start + k + len(part) + 1)
         offsets.extend(range(start + k, start + k + len(part)))
         # the end of a line maps to its newline, so a soft break's span covers the next
         # line's container prefix ("> ", indentation) as well
-        full = line_at(text, lines, first + i)[1]
-        offsets.append(start + len(full) if i < len(parts) - 1 else start + k + len(part))
+        offsets.append(start + len(full) if i < last else start + k + len(part))
     return offsets
 
 

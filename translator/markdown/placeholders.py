@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 TAG = re.compile(r"<(/?)x(\d+)(/?)>")
 
 
-@dataclass(frozen=True, slots=True)
-class Slot:
+class Slot(NamedTuple):
     """A translatable part inside a protected span: image alt text or a link title."""
 
     text: str  # what the translator sees (the msgid of its own unit)
@@ -64,8 +63,7 @@ def _template_value(text: str, quote: str) -> str:
 Part = str | Slot
 
 
-@dataclass(frozen=True, slots=True)
-class Placeholder:
+class Placeholder(NamedTuple):
     """A protected span: ``open`` alone for a self-closing tag, ``open`` + ``close`` for a pair."""
 
     number: int

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import replace
 
 from .blocks import block_units
 from .cjk import split_sentences
@@ -58,4 +57,4 @@ def _with_sentences(unit: Unit) -> Unit:
     parts = split_sentences(unit.text)
     if len(parts) < 2 or unit.context is not None:
         return unit
-    return replace(unit, sentences=tuple(parts))
+    return unit._replace(sentences=tuple(parts))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Sequence
 
 from markdown_it import MarkdownIt
 from markdown_it.helpers import parseLinkLabel, parseLinkTitle
@@ -19,7 +20,7 @@ from .units import Unit
 def slot_units_of(
     post: Post,
     slots: dict[int, list[tuple[int, int, Slot]]],
-    offsets: list[int],
+    offsets: Sequence[int],
 ) -> list[Unit]:
     """Units for image alt texts and link titles: translated inside their tag."""
     out = []

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from markdown_it.token import Token
 
@@ -17,9 +18,9 @@ from .front_matter import Field
 from .placeholders import TAG, Placeholder, Slot
 
 
-@dataclass(frozen=True, slots=True)
-class Unit:
-    """One translatable unit of a post."""
+class Unit(NamedTuple):
+    """One translatable unit of a post (a named tuple: a 5 MB post has 60,000 of them, and
+    a frozen dataclass's ``__init__`` sets each field through ``object.__setattr__``)."""
 
     text: str  # the msgid: protected, CJK-joined
     kind: str  # paragraph, heading, list item, blockquote, table cell, footnote, front matter…
