@@ -78,6 +78,10 @@ def collector_paused() -> Iterator[None]:
         yield
     finally:
         if running:
+            # what survives (the post's units) goes straight to the oldest generation,
+            # which only a full collection walks, instead of through the young ones
+            gc.freeze()
+            gc.unfreeze()
             gc.enable()
 
 
