@@ -80,7 +80,7 @@ def inline_spans(
         elif ty == "image":
             end = rerun("image")
         elif ty == "code_inline":
-            end = rerun("backticks")
+            end = _code_span_end(src, cursor, t.markup)
         elif ty == "footnote_ref":
             end = rerun("footnote_ref")
         elif ty == "math_inline":
@@ -93,3 +93,18 @@ def inline_spans(
     if cursor != len(src):
         raise Unaligned("trailing")
     return out
+
+
+def _code_span_end(src: str, start: int, fence: str) -> int:
+    """Where the code span opened by ``fence`` at ``start`` ends: after the next run of
+    exactly as many backticks (CommonMark's rule, as markdown-it's backticks rule reads it)."""
+    if not fence or src[start : start + len(fence)] != fence:
+        raise Unaligned("code_inline")
+    pos = start + len(fence)
+    while (found := src.find("`", pos)) >= 0:
+        pos = found + 1
+        while pos < len(src) and src[pos] == "`":
+            pos += 1
+        if pos - found == len(fence):
+            return pos
+    raise Unaligned("code_inline")

@@ -15,7 +15,7 @@ from .cjk import has_ideographs
 from .dialects import GFM, PLAIN, Dialect, Reading
 from .document import Post
 from .front_matter import Field
-from .placeholders import TAG, Placeholder, Slot
+from .placeholders import Placeholder, Slot
 
 
 class Unit(NamedTuple):
@@ -40,7 +40,7 @@ class Unit(NamedTuple):
 
     @property
     def needs_translation(self) -> bool:
-        return has_ideographs(TAG.sub("", self.text))
+        return has_ideographs(self.text)  # tags are ASCII
 
 
 @dataclass(frozen=True, slots=True)
