@@ -56,7 +56,9 @@ def entries_for(seg: Segmentation, source: str, *, copy_latin: bool = True) -> l
     for unit in units:
         for text in unit.sentences or (unit.text,):
             context = unit.context if unit.context and len(kinds[unit.text]) > 1 else None
-            entry = entries.setdefault((context, text), Entry(text, context))
+            entry = entries.get((context, text))
+            if entry is None:
+                entry = entries[(context, text)] = Entry(text, context)
             entry.locations.append((source, unit.line))
             for comment in _comments(unit):
                 if comment not in entry.comments:
