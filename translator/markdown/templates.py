@@ -57,6 +57,8 @@ def _verbatim_block(state: StateBlock, startLine: int, endLine: int, silent: boo
     if state.sCount[startLine] - state.blkIndent >= 4:
         return False
     start = state.bMarks[startLine] + state.tShift[startLine]
+    if state.src[start : start + 1] != "{":  # most lines: no slice, no regex
+        return False
     line = state.src[start : state.eMarks[startLine]]
     m = _VERBATIM_OPEN.match(line)
     if m is None:
