@@ -22,6 +22,8 @@ _KRAMDOWN = re.compile(r"\{:[^}\n]*\}")
 
 def attribute_list_end(src: str, pos: int, end: int) -> int:
     """Where the attribute list that starts at ``src[pos]`` ends, or -1 if none does."""
+    if not src.startswith("{", pos):  # the rule is tried at every inline position
+        return -1
     m = _KRAMDOWN.match(src, pos, end)
     if m is not None:
         return m.end()

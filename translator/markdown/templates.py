@@ -94,7 +94,8 @@ _TEMPLATE_DEST = re.compile(
 
 def _template_link(state: StateInline, silent: bool) -> bool:
     start = state.pos
-    if state.src[start] != "[":
+    # a link whose target holds a template tag: no "{" after the "[", no label to parse
+    if state.src[start] != "[" or state.src.find("{", start, state.posMax) < 0:
         return False
     label_end = parseLinkLabel(state, start, True)
     if label_end < 0:
