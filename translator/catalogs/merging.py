@@ -53,6 +53,7 @@ def entries_for(seg: Segmentation, source: str, *, copy_latin: bool = True) -> l
     for u in units:
         kinds.setdefault(u.text, set()).add(u.context or "body")
     entries: dict[tuple[str | None, str], Entry] = {}
+    commented: set[tuple[object, ...]] = set()  # an entry's comments come once per kind of use
     for unit in units:
         for text in unit.sentences or (unit.text,):
             context = unit.context if unit.context and len(kinds[unit.text]) > 1 else None
@@ -60,6 +61,10 @@ def entries_for(seg: Segmentation, source: str, *, copy_latin: bool = True) -> l
             if entry is None:
                 entry = entries[(context, text)] = Entry(text, context)
             entry.locations.append((source, unit.line))
+            use = (context, text, unit.kind, unit.context, unit.joined, unit.placeholders)
+            if use in commented:
+                continue
+            commented.add(use)
             for comment in _comments(unit):
                 if comment not in entry.comments:
                     entry.comments.append(comment)
