@@ -435,6 +435,43 @@ def test_bad_messages_are_refused_and_the_worker_goes_on(
     )
 
 
+def test_texts_another_task_filled_between_read_and_claim_are_not_sent_again(
+    redis_server: RedisServer, deepl: FakeServer, tmp_path: Path, monkeypatch
+) -> None:
+    """The race behind a text paid for twice: this task reads the cache (the texts are not
+    there), the task translating them stores them and lets go of its claims, then this task
+    claims them. It must read them from the cache, not send them again."""
+    from translator.backends import BackendContext, load_backend
+    from translator.backends.http import HttpBackend
+    from translator.jobs import BatchSpec, run_batch
+    from workers.store import SharedCache, connect
+    from workers.tasks import _translate
+
+    monkeypatch.setenv("FAKE_MT_KEY", KEY)
+    db = redis_server.new_db()
+    options = {"endpoint": deepl.url, "key_env": "FAKE_MT_KEY", "backoff": 0.01}
+    spec = BatchSpec("en", ("第一句。", "第二句。"), ("", ""), ("a.md",))
+
+    def backend(cache: SharedCache) -> HttpBackend:  # a worker's DeepL, on the shared cache
+        found = load_backend("deepl", BackendContext(tmp_path, "locales", options))
+        assert isinstance(found, HttpBackend)
+        found.cache = cache
+        return found
+
+    other = backend(SharedCache(connect(redis_server.url(db))))
+
+    class ClaimsLate(SharedCache):
+        def claim(self, keys, owner):
+            if keys:  # the other task finishes in between: stores, then lets go
+                run_batch([other], "zh", spec)
+            return super().claim(keys, owner)
+
+    results = _translate([backend(ClaimsLate(connect(redis_server.url(db))))], "zh", spec, "task-2")
+    assert [r["text"] for r in results] == [r["text"] for r in run_batch([other], "zh", spec)]
+    assert sorted(deepl.texts) == sorted(spec.texts)  # each sent once, by the other task
+    assert not list(redis_server.client(db).scan_iter("translator:mt-claim:*"))  # none held
+
+
 def test_rate_limit_is_shared_by_every_process(redis_server: RedisServer) -> None:
     from workers.store import RateLimit
 

@@ -152,6 +152,13 @@ def _translate(
         open_texts = [t for t in dict.fromkeys(spec.texts) if t not in resolved]
         missing = set(cache.missing([key[t] for t in open_texts]))
         held = set(cache.claim([key[t] for t in open_texts if key[t] in missing], owner))
+        if held:
+            # another task may have filled the cache and let go of its claims between the
+            # read and the claim: what it filled is read now, not paid for a second time
+            filled = held - set(cache.missing(list(held)))
+            cache.release(filled)
+            held -= filled
+            missing -= filled
         ready = [t for t in open_texts if key[t] not in missing or key[t] in held]
         waiting = [t for t in open_texts if key[t] in missing and key[t] not in held]
         if time.monotonic() > deadline:
