@@ -151,24 +151,24 @@ def _translate(
     while True:
         open_texts = [t for t in dict.fromkeys(spec.texts) if t not in resolved]
         missing = set(cache.missing([key[t] for t in open_texts]))
-        held = set(cache.claim([key[t] for t in open_texts if key[t] in missing], owner))
-        if held:
-            # another task may have filled the cache and let go of its claims between the
-            # read and the claim: what it filled is read now, not paid for a second time
-            filled = held - set(cache.missing(list(held)))
-            cache.release(filled)
-            held -= filled
-            missing -= filled
-        ready = [t for t in open_texts if key[t] not in missing or key[t] in held]
-        waiting = [t for t in open_texts if key[t] in missing and key[t] not in held]
-        if time.monotonic() > deadline:
-            ready, waiting = ready + waiting, []  # its holder is gone: translate it here
-        if ready:
-            part = spec.subset(ready)
-            try:
+        claimed = set(cache.claim([key[t] for t in open_texts if key[t] in missing], owner))
+        held = set(claimed)
+        try:  # whatever happens, what this task claimed is let go of
+            if claimed:
+                # another task may have filled the cache and let go of its claims between
+                # the read and the claim: what it filled is read now, not paid for again
+                filled = claimed - set(cache.missing(list(claimed)))
+                held -= filled
+                missing -= filled
+            ready = [t for t in open_texts if key[t] not in missing or key[t] in held]
+            waiting = [t for t in open_texts if key[t] in missing and key[t] not in held]
+            if time.monotonic() > deadline:
+                ready, waiting = ready + waiting, []  # its holder is gone: translate it here
+            if ready:
+                part = spec.subset(ready)
                 resolved.update(zip(part.texts, run_batch(chain, source, part), strict=True))
-            finally:
-                cache.release(held)
+        finally:
+            cache.release(claimed)
         if not waiting:
             return [resolved[t] for t in spec.texts]
         time.sleep(0.05)
