@@ -17,6 +17,7 @@ from html.parser import HTMLParser
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_block import StateBlock
+from markdown_it.token import Token
 
 from .html_text import INLINE
 
@@ -65,10 +66,7 @@ def _extension(state: StateBlock, startLine: int, endLine: int, silent: bool) ->
 
 
 def _hidden(state: StateBlock, start: int, end: int) -> None:
-    token = state.push("kramdown_extension", "", 0)
-    token.map = [start, end]
-    token.content = state.getLines(start, end, state.blkIndent, True)
-    token.hidden = True
+    _lines(state, "kramdown_extension", start, end).hidden = True
 
 
 def _html_block(state: StateBlock, startLine: int, endLine: int, silent: bool) -> bool:
@@ -95,9 +93,15 @@ def _html_block(state: StateBlock, startLine: int, endLine: int, silent: bool) -
 
 
 def _html(state: StateBlock, start: int, end: int) -> None:
-    token = state.push("html_block", "", 0)
+    _lines(state, "html_block", start, end)
+
+
+def _lines(state: StateBlock, kind: str, start: int, end: int) -> Token:
+    """A token of type ``kind`` holding lines [start, end) as they are."""
+    token = state.push(kind, "", 0)
     token.map = [start, end]
     token.content = state.getLines(start, end, state.blkIndent, True)
+    return token
 
 
 def _end_line(state: StateBlock, startLine: int, endLine: int, tag: str) -> int | None:
