@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -31,27 +32,28 @@ CASES = [(dialect, name) for dialect in GENERATORS for name, _ in fixture_posts(
 IDS = [f"{dialect}/{name}" for dialect, name in CASES]
 
 
-@pytest.fixture(scope="session")
-def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Built]:
+def _sites(
+    factory: pytest.TempPathFactory, translate: Callable[[str], str] | None = None
+) -> dict[str, Built]:
+    """Each dialect's fixture site, built by its generator (where it is installed)."""
     sites = {}
     for dialect, tool in GENERATORS.items():
         if shutil.which(tool) is None:
             continue
-        root = tmp_path_factory.mktemp(dialect) / "site"
-        sites[dialect] = build_site(dialect, root, fixture_posts(dialect))
+        root = factory.mktemp(dialect) / "site"
+        sites[dialect] = build_site(dialect, root, fixture_posts(dialect), translate)
     return sites
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Built]:
+    return _sites(tmp_path_factory)
 
 
 @pytest.fixture(scope="session")
 def translated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Built]:
     """The same sites, every entry translated into Latin words (no Chinese in any of them)."""
-    sites = {}
-    for dialect, tool in GENERATORS.items():
-        if shutil.which(tool) is None:
-            continue
-        root = tmp_path_factory.mktemp(dialect) / "site"
-        sites[dialect] = build_site(dialect, root, fixture_posts(dialect), ascii_words)
-    return sites
+    return _sites(tmp_path_factory, ascii_words)
 
 
 def _page(built: dict[str, Built], dialect: str, name: str):
