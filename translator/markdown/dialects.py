@@ -7,7 +7,7 @@ parser itself is built from it in :mod:`.syntax`.
 
 Both are named tuples, as is every record ``translator check`` reads (settings, post paths,
 build records): importing :mod:`dataclasses` (and the :mod:`inspect` it imports) would
-cost a check of an unchanged site a fifth of its time. ``tests/test_startup.py`` keeps
+cost a check of an unchanged site a fifth of its time. ``tests/test_layering.py`` keeps
 it out.
 """
 

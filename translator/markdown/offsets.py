@@ -50,16 +50,17 @@ def unit_offsets(
         return None
     offsets: list[int] = []
     last = len(parts) - 1
+    one_line = last == 0  # most blocks
     for i, part in enumerate(parts):
         start, full = line_at(text, lines, first + i)
         line = full.rstrip() if i == last else full
-        if kind == "heading" and not last and line.lstrip().startswith("#"):
+        if kind == "heading" and one_line and line.lstrip().startswith("#"):
             k = line.find(part, len(line) - len(line.lstrip(" ")) + 1)
         else:
             k = len(line) - len(part)
         if k < 0 or line[k : k + len(part)] != part:
             return None
-        if not last:  # one line (most blocks): its characters, then its end
+        if one_line:  # its characters, then its end
             return range(start + k, start + k + len(part) + 1)
         offsets.extend(range(start + k, start + k + len(part)))
         # the end of a line maps to its newline, so a soft break's span covers the next
