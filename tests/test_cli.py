@@ -304,6 +304,20 @@ def test_the_command_line_says_what_is_wrong(
     assert says in (out.out if code == 0 else out.err)
 
 
+@pytest.mark.parametrize("columns", [60, 80, 200])
+def test_help_fits_the_terminal(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], columns: int
+) -> None:
+    """Usage is wrapped to the terminal's width (``COLUMNS``), as argparse itself finds it
+    (the description is the command's docstring, as written)."""
+    monkeypatch.setenv("COLUMNS", str(columns))
+    assert main(["status", "--help"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    usage = lines[: lines.index("")]
+    assert max(map(len, usage)) <= columns - 2
+    assert len(usage) == {60: 5, 80: 3, 200: 1}[columns], usage
+
+
 def test_paths_and_options_may_come_in_any_order(demo_site: Path, chdir) -> None:
     chdir(demo_site)
     assert main(["check", "--to", "en", SEED]) == 0

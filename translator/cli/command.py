@@ -4,6 +4,7 @@ mostly start-up, and importing click alone cost a fifth of it."""
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -46,12 +47,15 @@ class Command:
 
     def parser(self) -> argparse.ArgumentParser:
         import argparse
+        from functools import partial
 
         doc = (self.run.__doc__ or "").replace("``", "`")  # a docstring's code, as on a terminal
         parser = argparse.ArgumentParser(
             prog=f"translator {self.name}",
             description="\n".join(line.strip() for line in doc.strip().split("\n")),
-            formatter_class=argparse.RawDescriptionHelpFormatter,
+            # the width argparse would find, found once: unasked, argparse imports shutil
+            # and asks the terminal once per argument added
+            formatter_class=partial(argparse.RawDescriptionHelpFormatter, width=_width() - 2),
         )
         for argument in self.arguments:
             parser.add_argument(*argument.flags, **argument.options)
@@ -85,6 +89,20 @@ def command(name: str, *arguments: Argument) -> Callable[[Handler], Command]:
         return Command(name, run, arguments)
 
     return make
+
+
+def _width() -> int:
+    """The terminal's width in columns, found as ``shutil.get_terminal_size`` finds it."""
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns <= 0 and sys.__stdout__ is not None:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns
+        except (ValueError, OSError):
+            columns = 0
+    return columns or 80
 
 
 def echo(text: str = "", *, err: bool = False, nl: bool = True) -> None:

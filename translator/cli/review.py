@@ -216,6 +216,8 @@ def render_table(rows: list[Row]) -> None:
 
 def _width(text: str) -> int:
     """Columns ``text`` takes in a terminal: a Chinese post name's characters take two."""
+    if text.isascii():
+        return len(text)
     import unicodedata
 
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
