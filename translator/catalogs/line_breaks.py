@@ -145,7 +145,6 @@ def _parse_exceptions(text: str) -> tuple[list[int], list[tuple[int, str]]]:
 _STARTS, _RANGES = _parse_exceptions(_EXCEPTIONS_TEXT)
 
 
-@lru_cache(maxsize=4096)
 @lru_cache(maxsize=8192)
 def line_break_class(ch: str) -> str:
     cp = ord(ch)
