@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from babel.messages.catalog import Message
 
@@ -38,8 +39,7 @@ class Entry:
     comments: list[str] = field(default_factory=list)
 
 
-@dataclass(frozen=True, slots=True)
-class MergeStats:
+class MergeStats(NamedTuple):
     kept: int = 0  # same text: translation and state kept
     fuzzy: int = 0  # edited: old translation kept as fuzzy
     new: int = 0

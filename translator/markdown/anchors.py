@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from itertools import pairwise
+from typing import NamedTuple
 from urllib.parse import unquote
 
 from . import syntax
@@ -27,8 +27,7 @@ _BLOCK_ID = re.compile(r"\s*\{:[^}]*?(?:#|\bid=[\"']?)([^\s\"'}]+)")
 _ID = re.compile(r"(?:^\{|\s)(?:#|id=[\"']?)([^\s\"'}]+)")
 
 
-@dataclass(frozen=True, slots=True)
-class Anchor:
+class Anchor(NamedTuple):
     """A heading's derived id, and where its explicit form goes in the source."""
 
     id: str

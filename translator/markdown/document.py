@@ -7,9 +7,8 @@ gives back the exact bytes (BOM and CRLF line endings included).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from ..errors import PostError
 
@@ -23,8 +22,7 @@ _BLANK_LINE = re.compile(r"[ \t]*(?:\n|$)")
 _TOML_FENCE = re.compile(r"^\+{3,}[ \t]*$", re.MULTILINE)
 
 
-@dataclass(frozen=True, slots=True)
-class FrontMatter:
+class FrontMatter(NamedTuple):
     kind: FrontMatterKind
     start: int  # offset of the first byte of the block's content (after the opening fence line)
     end: int  # offset just past the content (the closing fence line starts here)
@@ -34,8 +32,7 @@ class FrontMatter:
         return post_text[self.start : self.end]
 
 
-@dataclass(frozen=True, slots=True)
-class Post:
+class Post(NamedTuple):
     path: Path
     text: str  # decoded, BOM removed, CRLF turned into LF
     bom: bool

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from markdown_it.token import Token
@@ -43,14 +42,13 @@ class Unit(NamedTuple):
         return has_ideographs(self.text)  # tags are ASCII
 
 
-@dataclass(frozen=True, slots=True)
-class Segmentation:
+class Segmentation(NamedTuple):
     """A post and its units."""
 
     post: Post
     units: list[Unit]  # body and front-matter units, in document order
-    fields: list[Field] = field(default_factory=list)
-    structure: list[Block] = field(default_factory=list)  # the body's, see block_structure
+    fields: list[Field]
+    structure: list[Block]  # the body's, see block_structure
     reading: Reading = PLAIN  # how the post was read (its dialect…)
 
 
