@@ -16,7 +16,6 @@ every other repeated text shares one entry.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from babel.messages.catalog import Message
@@ -29,14 +28,19 @@ from .provenance import EXTRACT_OPTIONS, SOURCE_HASH, SOURCE_PATH
 SIMILAR = 0.6  # how alike an edited text must be to its old self to inherit its translation
 
 
-@dataclass(slots=True)
 class Entry:
     """What extraction says one PO entry must be."""
 
-    msgid: str
-    context: str | None
-    locations: list[tuple[str, int]] = field(default_factory=list)
-    comments: list[str] = field(default_factory=list)
+    __slots__ = ("comments", "context", "locations", "msgid")
+
+    def __init__(self, msgid: str, context: str | None) -> None:
+        self.msgid = msgid
+        self.context = context
+        self.locations: list[tuple[str, int]] = []
+        self.comments: list[str] = []
+
+    def __repr__(self) -> str:
+        return f"Entry({self.msgid!r}, {self.context!r}, {self.locations!r})"
 
 
 class MergeStats(NamedTuple):

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import html.parser
 import re
-from dataclasses import dataclass, field
 from html import unescape
 from html.parser import HTMLParser
 
@@ -33,14 +32,19 @@ _ATTRIBUTE: re.Pattern[str] = html.parser.attrfind_tolerant  # type: ignore[attr
 _INLINE_OPAQUE = frozenset({"code", "samp", "var", "math", "svg"})
 
 
-@dataclass(slots=True)
 class Event:
     """One construct of the HTML, in content coordinates."""
 
-    kind: str  # text, start, startend, end, entity, comment, other
-    a: int
-    b: int = -1
-    tag: str = ""
+    __slots__ = ("a", "b", "kind", "tag")
+
+    def __init__(self, kind: str, a: int, b: int = -1, tag: str = "") -> None:
+        self.kind = kind  # text, start, startend, end, entity, comment, other
+        self.a = a
+        self.b = b
+        self.tag = tag
+
+    def __repr__(self) -> str:
+        return f"Event({self.kind!r}, {self.a}, {self.b}, {self.tag!r})"
 
 
 class _Tokenizer(HTMLParser):
@@ -105,26 +109,35 @@ def html_events(content: str) -> list[Event]:
     return events
 
 
-@dataclass(slots=True)
 class Piece:
     """A piece of one unit of HTML text: ``text``, or a tag (``tag``; ``pair`` is the
     index of its other end when it is one end of an element)."""
 
-    kind: str  # text, tag
-    a: int
-    b: int
-    name: str = ""
-    pair: int = -1
-    opens: bool = False
-    slots: list[tuple[int, int, Slot]] = field(default_factory=list)
+    __slots__ = ("a", "b", "kind", "name", "opens", "pair", "slots")
+
+    def __init__(
+        self, kind: str, a: int, b: int, name: str = "", pair: int = -1, opens: bool = False
+    ) -> None:
+        self.kind = kind  # text, tag
+        self.a = a
+        self.b = b
+        self.name = name
+        self.pair = pair
+        self.opens = opens
+        self.slots: list[tuple[int, int, Slot]] = []  # the tag's attributes a reader sees
+
+    def __repr__(self) -> str:
+        return f"Piece({self.kind!r}, {self.a}, {self.b}, {self.name!r}, pair={self.pair})"
 
 
-@dataclass(slots=True)
 class Cut:
     """HTML content cut into the pieces of each unit, and the slots outside any unit."""
 
-    groups: list[list[Piece]] = field(default_factory=list)
-    slots: list[tuple[int, int, Slot]] = field(default_factory=list)
+    __slots__ = ("groups", "slots")
+
+    def __init__(self) -> None:
+        self.groups: list[list[Piece]] = []
+        self.slots: list[tuple[int, int, Slot]] = []
 
 
 def cut_html(content: str, attributes: tuple[str, ...], comments: bool) -> Cut:
