@@ -241,6 +241,7 @@ _NO_DIRECT_BREAK = (
     (("CP1",), ("AL", "HL", "NU")),
     (("EB", "ID2"), ("EM",)),
 )
+_NO_DIRECT = {(x, y) for before, after in _NO_DIRECT_BREAK for x in before for y in after}
 
 
 def _pair_rule(x: str, y: str) -> str:
@@ -254,7 +255,7 @@ def _pair_rule(x: str, y: str) -> str:
         return _DIRECT if x in ("BA", "HY") else _INDIRECT  # LB12a
     if y in ("BA", "HY", "NS", "QU", "IN"):
         return _INDIRECT  # LB21, LB19, LB22
-    if any(x in a and y in b for a, b in _NO_DIRECT_BREAK):
+    if (x, y) in _NO_DIRECT:
         return _INDIRECT
     return _DIRECT  # LB31
 
