@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import ast
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -15,7 +16,7 @@ PACKAGE = Path(translator.__file__).parent
 # stage and the stages before it, never one after it. Each entry: a stage and the modules
 # (or packages) it holds; a new module must be placed here.
 STAGES: list[tuple[str, tuple[str, ...]]] = [
-    ("errors", ("translator", "translator.errors")),
+    ("errors", ("translator", "translator.errors", "translator.named_tuple")),
     ("markdown", ("translator.markdown",)),
     ("site", ("translator.site",)),
     ("catalogs", ("translator.catalogs",)),
@@ -144,10 +145,11 @@ def test_stage_packages_stay_light() -> None:
 
 # yaml: the demo site's _config.yml names nothing the reading depends on, so it is not parsed;
 # dataclasses: it imports inspect (with ast, dis and tokenize), a fifth of a check's time, so
-# the records these commands read are named tuples and plain classes
+# the records these commands read are named tuples and plain classes; typing: a twentieth of
+# it, so those named tuples are translator.named_tuple's
 HEAVY = (
     "markdown_it", "babel", "rich", "httpx", "tomlkit", "yaml", "click", "dataclasses",
-    "inspect", "translator.backends",
+    "inspect", "typing", "translator.backends",
 )  # fmt: skip
 
 
@@ -158,12 +160,16 @@ def test_check_and_status_of_an_unchanged_site_import_no_parser_nor_backend(
     """A hash-only check, or the status table from the build records, needs those records
     and the files' hashes, nothing else: a pre-commit hook or a CI check pays for what it
     uses (the timing is bench/startup.py's)."""
+    # -S: without site's hooks, which import modules of their own (typing among them) on
+    # some machines; so also without site-packages: these two commands need none of them
     run = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "translator", command, "--root", str(demo_site)],
+        [sys.executable, "-S", "-X", "importtime", "-m", "translator", command, "--root",
+         str(demo_site)],
         capture_output=True,
         text=True,
         cwd=demo_site,
-    )
+        env={**os.environ, "PYTHONPATH": str(PACKAGE.parent)},
+    )  # fmt: skip
     assert run.returncode == 0, run.stdout + run.stderr
     imported = {
         line.split("|")[-1].strip()

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from .catalogs.provenance import EXTRACT_OPTIONS, SOURCE_HASH, content_digest, header_values
 from .catalogs.states import State, count_states
@@ -25,6 +24,7 @@ from .site.records import RECORD, Built, Records, records_path
 
 # The parser, Babel and the glossary are imported by the methods that need them: a check
 # of an unchanged site reads records and hashes files, and imports none of them.
+TYPE_CHECKING = False  # typing's own, without importing typing (see named_tuple.py)
 if TYPE_CHECKING:
     from .catalogs.catalog import PostCatalog
     from .catalogs.merging import MergeStats

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
 
 from .catalogs.states import (
     State,
@@ -19,6 +18,10 @@ from .catalogs.states import (
 from .context import Site
 from .site.paths import PostPaths
 from .site.records import Built
+
+TYPE_CHECKING = False  # typing's own, without importing typing (see named_tuple.py)
+if TYPE_CHECKING:
+    from typing import Any
 
 _LINE = re.compile(r"[^:]*:(\d+): ")
 

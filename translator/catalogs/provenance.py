@@ -7,8 +7,8 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
+TYPE_CHECKING = False  # typing's own, without importing typing (see named_tuple.py)
 if TYPE_CHECKING:
     from babel.messages.catalog import Message
 

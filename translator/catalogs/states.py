@@ -17,8 +17,8 @@ import re
 from collections.abc import Collection, Iterable
 from enum import Enum
 from functools import cache
-from typing import TYPE_CHECKING
 
+TYPE_CHECKING = False  # typing's own, without importing typing (see named_tuple.py)
 if TYPE_CHECKING:
     from babel.messages.catalog import Message
 

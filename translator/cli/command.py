@@ -8,10 +8,11 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
+TYPE_CHECKING = False  # typing's own, without importing typing (see named_tuple.py)
 if TYPE_CHECKING:
     import argparse
+    from typing import Any
 
 Handler = Callable[..., None]
 

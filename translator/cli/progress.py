@@ -7,11 +7,13 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
 
 from .command import echo
 
+TYPE_CHECKING = False  # typing's own, without importing typing (see named_tuple.py)
 if TYPE_CHECKING:
+    from typing import Any
+
     from ..fill import Progress as FillProgress
 
 REPORT_EVERY = 30.0  # seconds between progress lines when stderr is not a terminal

@@ -8,7 +8,6 @@ import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING
 
 from ..catalogs.states import STATES
 from ..errors import TranslatorError
@@ -29,6 +28,7 @@ from .command import (
 )
 from .run import setup
 
+TYPE_CHECKING = False  # typing's own, without importing typing (see named_tuple.py)
 if TYPE_CHECKING:
     from ..status import Row
 

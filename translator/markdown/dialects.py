@@ -14,7 +14,8 @@ it out.
 from __future__ import annotations
 
 import hashlib
-from typing import NamedTuple
+
+from ..named_tuple import NamedTuple
 
 DIALECTS = ("kramdown", "goldmark", "gfm")
 ANCHORS = ("keep", "translate")

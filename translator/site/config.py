@@ -6,10 +6,14 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, NamedTuple
 
 from ..errors import ConfigError
 from ..markdown.dialects import ANCHORS, DIALECTS, HTML_ATTRIBUTES, TEMPLATE_ARGUMENTS
+from ..named_tuple import NamedTuple
+
+TYPE_CHECKING = False  # typing's own, without importing typing (see named_tuple.py)
+if TYPE_CHECKING:
+    from typing import Any
 
 CONFIG_FILE = "translator.toml"
 DEFAULT_KEYS = ("title", "description", "summary", "excerpt")  # front matter to translate

@@ -9,11 +9,14 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 from ..markdown.dialects import Dialect, Reading, dialect_named
 from .config import Settings
 from .paths import JEKYLL_CONFIGS, PostPaths
+
+TYPE_CHECKING = False  # typing's own, without importing typing (see named_tuple.py)
+if TYPE_CHECKING:
+    from typing import Any
 
 # the keys read from each config (lower case): a config naming none of them is not parsed
 JEKYLL_KEYS = ("jemoji",)

@@ -14,9 +14,9 @@ import os
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
-from typing import NamedTuple
 
 from ..errors import InputError
+from ..named_tuple import NamedTuple
 from .config import LOCALE, Settings
 
 MARKDOWN = (".md", ".markdown")

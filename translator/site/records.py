@@ -11,8 +11,8 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import NamedTuple
 
+from ..named_tuple import NamedTuple
 from .files import locked, write_atomic
 
 RECORD = ".built.json"  # where records were kept before: taken over, then removed
