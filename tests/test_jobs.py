@@ -12,6 +12,7 @@ import socket
 import ssl
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -151,6 +152,35 @@ from translator.site.files import write_atomic
 os.fsync = lambda fd: os.kill(os.getpid(), signal.SIGKILL)
 write_atomic(Path(sys.argv[1]), b"half a post")
 """
+
+
+def test_a_folder_lock_is_reentrant_in_its_thread_and_exclusive_across_threads(
+    tmp_path: Path,
+) -> None:
+    from translator.site.files import locked
+
+    path = tmp_path / "records" / "en.json"
+    order: list[str] = []
+    held = threading.Event()
+
+    def other() -> None:
+        held.wait()
+        with locked(path):
+            order.append("other")
+
+    thread = threading.Thread(target=other)
+    thread.start()
+    with locked(path):
+        with locked(path):  # the same thread again: no deadlock
+            held.set()
+            thread.join(0.3)
+            assert thread.is_alive()  # the other thread waits for the outer block to end
+            order.append("inner")
+        order.append("outer")
+    thread.join(5)
+    assert order == ["inner", "outer", "other"]
+    with locked(path):  # released by both threads
+        pass
 
 
 @pytest.mark.parametrize(

@@ -6,8 +6,8 @@ import fcntl
 import hashlib
 import os
 import sys
-import threading
 import time
+from _thread import get_ident
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -126,12 +126,9 @@ def _alive(pid: int) -> bool:
     return True
 
 
-class _Held(threading.local):
-    def __init__(self) -> None:
-        self.count: dict[str, int] = {}  # folder -> ``locked`` blocks of this thread in it
-
-
-_held = _Held()
+# (thread, folder) -> the ``locked`` blocks that thread is in, in that folder (by thread id
+# from _thread: importing threading for a threading.local would cost check a millisecond)
+_held: dict[tuple[int, str], int] = {}
 
 
 @contextmanager
@@ -143,21 +140,21 @@ def locked(path: Path) -> Iterator[None]:
     holder never leaves it taken."""
     folder = path.parent
     folder.mkdir(parents=True, exist_ok=True)
-    key = str(folder.resolve())
-    if _held.count.get(key):
-        _held.count[key] += 1
+    key = (get_ident(), str(folder.resolve()))
+    if _held.get(key):
+        _held[key] += 1
         try:
             yield
         finally:
-            _held.count[key] -= 1
+            _held[key] -= 1
         return
     fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
-        _held.count[key] = 1
+        _held[key] = 1
         try:
             yield
         finally:
-            del _held.count[key]
+            del _held[key]
     finally:
         os.close(fd)
