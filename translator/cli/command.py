@@ -70,7 +70,10 @@ class Command:
         many = [a for a in self.arguments if a.options.get("nargs") == "*"]
         if "--" in args and many:
             args, rest = args[: args.index("--")], args[args.index("--") + 1 :]
-        values = vars(parser.parse_intermixed_args(args))  # paths and options in any order
+        # paths and options in any order: argparse's intermixed parse lays out the whole
+        # usage first (a millisecond), so it is only asked when a plain one leaves some over
+        found, left = parser.parse_known_args(args)
+        values = vars(parser.parse_intermixed_args(args) if left else found)
         if rest:
             kind = many[0].options.get("type", str)
             values[many[0].flags[0]] = [*values[many[0].flags[0]], *map(kind, rest)]

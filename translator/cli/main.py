@@ -15,7 +15,6 @@ from collections.abc import Sequence
 from .. import __version__
 from ..errors import InputError, TranslatorError
 from .command import Command, echo
-from .extensions import extension, extensions
 
 # Each command's module is imported when that command runs (``translator check`` loads
 # neither ``status`` nor ``export``): a hook or a CI job pays for what it uses.
@@ -36,6 +35,8 @@ def find(name: str) -> Command | None:
     """The command called ``name``: built in, or added by another package."""
     target = BUILT_IN.get(name)
     if target is None:
+        from .extensions import extension  # another package's: entry points read if asked
+
         return extension(name)
     module_name, _, attr = target.partition(":")
     found = getattr(importlib.import_module(module_name), attr)
@@ -45,6 +46,8 @@ def find(name: str) -> Command | None:
 
 def overview() -> str:
     """``translator --help``: what it does, and each command's first line."""
+    from .extensions import extensions
+
     names = sorted({*BUILT_IN, *extensions()})
     found = [(name, find(name)) for name in names]
     width = max(len(name) for name in names)
@@ -75,6 +78,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         found = find(args[0])
         if found is None:
+            from .extensions import extensions
+
             choices = ", ".join(sorted({*BUILT_IN, *extensions()}))
             echo(f"{USAGE}\ntranslator: error: no command {args[0]!r} (use {choices})", err=True)
             return 2
