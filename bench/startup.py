@@ -8,10 +8,12 @@ cost every process about 20 ms that a user's install does not.
 
 Sites are generated from the test corpus (the seed and the seven synthetic posts) copied
 under new names: one post, 52 posts, and 1,924 posts in en, ja and ko; plus one 5 MB post
-made of the corpus posts repeated. Times are medians of whole commands (hyperfine when it
-is installed); the "before" column is what issue 17 measured on this machine before the
-change, the "peer" column mdpo and po4a on the same input, measured now. ``--quick``
-skips the 1,924-post site and the 5 MB post.
+made of the corpus posts repeated. Times are medians of whole commands: the start-up
+rows with their floors and peers run in turn, round after round, so that their ratios
+hold when the machine's speed drifts; the others by hyperfine when it is installed. The
+"before" column is what issue 17 measured on this machine before the change, the "peer"
+column mdpo and po4a on the same input, measured now. ``--quick`` skips the 1,924-post
+site and the 5 MB post.
 """
 
 from __future__ import annotations
@@ -115,14 +117,32 @@ def timed(cmd: list[str] | str, cwd: Path, runs: int, prepare: str | None = None
             args += ["--prepare", prepare] if prepare is not None else []
             subprocess.run([*args, line], cwd=cwd, env=ENV, capture_output=True, check=True)
             return float(json.loads(Path(out.name).read_text())["results"][0]["median"])
-    seconds = []
-    for _ in range(runs):
-        if prepare is not None:
-            subprocess.run(prepare, shell=True, cwd=cwd, env=ENV, check=True)
-        start = time.perf_counter()
-        subprocess.run(cmd, cwd=cwd, env=ENV, capture_output=True, shell=isinstance(cmd, str))
-        seconds.append(time.perf_counter() - start)
-    return statistics.median(seconds)
+    return statistics.median(_run(cmd, cwd, prepare) for _ in range(runs))
+
+
+def _run(cmd: list[str] | str, cwd: Path, prepare: str | None = None) -> float:
+    """Seconds ``cmd`` took (``prepare`` run first, untimed)."""
+    if prepare is not None:
+        subprocess.run(prepare, shell=True, cwd=cwd, env=ENV, check=True)
+    start = time.perf_counter()
+    subprocess.run(cmd, cwd=cwd, env=ENV, capture_output=True, shell=isinstance(cmd, str))
+    return time.perf_counter() - start
+
+
+Job = tuple[list[str] | str, Path, str | None]  # command, folder, what to run before it
+
+
+def interleaved(jobs: dict[str, Job], rounds: int) -> dict[str, float]:
+    """Median seconds of each job, the jobs run in turn round after round: a ratio of two
+    is then not skewed by the machine's speed drifting between the runs of one and of the
+    other (10 to 20 % within minutes on this VM), as it is when each is timed apart."""
+    for cmd, cwd, prepare in jobs.values():  # warm-up: caches, .pyc files
+        _run(cmd, cwd, prepare)
+    seconds: dict[str, list[float]] = {name: [] for name in jobs}
+    for _ in range(rounds):
+        for name, (cmd, cwd, prepare) in jobs.items():
+            seconds[name].append(_run(cmd, cwd, prepare))
+    return {name: statistics.median(found) for name, found in seconds.items()}
 
 
 def main() -> int:
@@ -138,10 +158,6 @@ def main() -> int:
         args.mdpo = str(args.venv / "bin" / "md2po")
     po4a = shutil.which("po4a-updatepo")
     rows: list[tuple[str, float | None, float | None, str]] = []  # name, now, peer, peer name
-    floor = timed([PY, "-c", "pass"], ROOT, 20)
-    imports = timed([PY, "-c", IMPORT_FLOOR], ROOT, 10)
-    issue_imports = timed([PY, "-c", ISSUE_FLOOR], ROOT, 10)
-    status_imports = timed([PY, "-c", STATUS_FLOOR], ROOT, 10)
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp)
         one = base / "one"
@@ -151,21 +167,38 @@ def main() -> int:
         to = ["--to", "en"]
         subprocess.run([*TRANSLATOR, "translate", *to, "--backend", "tm"], cwd=one, env=ENV,
                        capture_output=True, check=True)  # fmt: skip
-        md2po = None
-        if args.mdpo:
-            md2po = timed([args.mdpo, str(one / "content/post.md"), "--po-filepath",
-                           str(base / "mdpo.po"), "--save"], base, 10)  # fmt: skip
-        rows.append(("check, unchanged one-post site",
-                     timed([*TRANSLATOR, "check", *to], one, 15), md2po, "mdpo md2po"))  # fmt: skip
-        extract = timed([*TRANSLATOR, "extract", *to], one, 10, prepare=f"rm -rf {one}/locales")
-        updatepo = updatepo_time(po4a, one / "content/post.md", base / "p.pot", 10)
-        rows.append(("extract, one post", extract, updatepo, "po4a-updatepo"))
+        fresh = base / "fresh"  # extracted from nothing again and again, apart from one
+        shutil.copytree(one, fresh)  # (which check must find unchanged)
         demo = base / "demo"
         shutil.copytree(ROOT / "content", demo / "content")
         for folder in ("locales", ".translator"):
             shutil.copytree(ROOT / folder, demo / folder)
-        rows.append(("status (table), demo site",
-                     timed([*TRANSLATOR, "status", *to], demo, 10), None, ""))  # fmt: skip
+        # the start-up rows and their floors and peers, in turn (see interleaved)
+        jobs: dict[str, Job] = {
+            "pass": ([PY, "-c", "pass"], ROOT, None),
+            "imports": ([PY, "-c", IMPORT_FLOOR], ROOT, None),
+            "issue imports": ([PY, "-c", ISSUE_FLOOR], ROOT, None),
+            "status imports": ([PY, "-c", STATUS_FLOOR], ROOT, None),
+            "check": ([*TRANSLATOR, "check", *to], one, None),
+            "extract": ([*TRANSLATOR, "extract", *to], fresh, f"rm -rf {fresh}/locales"),
+            "status": ([*TRANSLATOR, "status", *to], demo, None),
+        }
+        if args.mdpo:
+            jobs["md2po"] = ([args.mdpo, str(one / "content/post.md"), "--po-filepath",
+                              str(base / "mdpo.po"), "--save"], base, None)  # fmt: skip
+        if po4a is not None:
+            pot = base / "p.pot"
+            jobs["updatepo"] = (f"{po4a} -f text -o markdown -m {one / 'content/post.md'} "
+                                f"-p {pot} -M UTF-8", base, f"rm -f {pot}")  # fmt: skip
+        found = interleaved(jobs, 20)
+        floor, imports, issue_imports, status_imports = (
+            found["pass"], found["imports"], found["issue imports"], found["status imports"]
+        )  # fmt: skip
+        rows.append(("check, unchanged one-post site", found["check"], found.get("md2po"),
+                     "mdpo md2po"))  # fmt: skip
+        rows.append(("extract, one post", found["extract"], found.get("updatepo"),
+                     "po4a-updatepo"))  # fmt: skip
+        rows.append(("status (table), demo site", found["status"], None, ""))
 
         site52 = base / "site52"
         posts52 = posts_from_corpus(site52 / "content", 52)
