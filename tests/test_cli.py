@@ -318,6 +318,24 @@ def test_help_fits_the_terminal(
     assert len(usage) == {60: 5, 80: 3, 200: 1}[columns], usage
 
 
+def test_help_is_80_columns_without_a_terminal_or_a_positive_columns(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("COLUMNS", "-5")
+    monkeypatch.setattr(sys, "__stdout__", None)
+    assert main(["status", "--help"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines[: lines.index("")]) == 3  # as wrapped at 80 columns
+
+
+def test_what_follows_a_double_dash_is_a_path_even_for_a_single_one(
+    demo_site: Path, chdir, capsys: pytest.CaptureFixture[str]
+) -> None:
+    chdir(demo_site)
+    assert main(["import", "--", "-r.xliff"]) == 2
+    assert "-r.xliff" in capsys.readouterr().err
+
+
 def test_paths_and_options_may_come_in_any_order(demo_site: Path, chdir) -> None:
     chdir(demo_site)
     assert main(["check", "--to", "en", SEED]) == 0

@@ -106,7 +106,7 @@ def _width() -> int:
             columns = os.get_terminal_size(sys.__stdout__.fileno()).columns
         except (ValueError, OSError):
             columns = 0
-    return columns or 80
+    return columns if columns > 0 else 80
 
 
 def echo(text: str = "", *, err: bool = False, nl: bool = True) -> None:
