@@ -183,6 +183,32 @@ def test_a_folder_lock_is_reentrant_in_its_thread_and_exclusive_across_threads(
         pass
 
 
+def test_a_forked_child_forgets_the_folder_locks_of_other_threads(tmp_path: Path) -> None:
+    from translator.site import files
+
+    inside, leave = threading.Event(), threading.Event()
+
+    def holder() -> None:
+        with files.locked(tmp_path / "records" / "en.json"):
+            inside.set()
+            leave.wait()
+
+    thread = threading.Thread(target=holder)
+    thread.start()
+    inside.wait()
+    try:
+        pid = os.fork()
+        if pid == 0:  # the child: only this thread goes on, holding nothing
+            os._exit(0 if not files._held else 1)
+        _, status = os.waitpid(pid, 0)
+        assert os.waitstatus_to_exitcode(status) == 0
+        assert len(files._held) == 1  # the parent's thread still holds its lock
+    finally:
+        leave.set()
+        thread.join()
+    assert not files._held
+
+
 @pytest.mark.parametrize(
     "post_id",
     ["../outside.md", "/etc/passwd", "content/../../outside.md", "content/posts/../../../x.md",

@@ -131,6 +131,18 @@ def _alive(pid: int) -> bool:
 _held: dict[tuple[int, str], int] = {}
 
 
+def _forget_other_threads() -> None:
+    """In a forked child only the forking thread goes on: the other threads' blocks are not
+    the child's (as a threading.local forgets them), lest a new thread reusing one of their
+    ids skip the lock."""
+    me = get_ident()
+    for key in [key for key in _held if key[0] != me]:
+        del _held[key]
+
+
+os.register_at_fork(after_in_child=_forget_other_threads)
+
+
 @contextmanager
 def locked(path: Path) -> Iterator[None]:
     """Hold an exclusive lock on the folder of ``path`` while reading and rewriting files
