@@ -86,3 +86,10 @@ def _error(base: type, body: str) -> str:
 )
 def test_the_same_mistakes_are_refused_the_same_way(body: str) -> None:
     assert _error(named_tuple.NamedTuple, body) == _error(typing.NamedTuple, body)
+
+
+def test_a_record_without_fields_is_refused() -> None:
+    """(typing allows one; ours refuses it, the sign of a module without the annotations
+    future import on Python 3.14, whose class bodies hold no annotations)"""
+    with pytest.raises(TypeError, match="Empty: no fields found"):
+        exec("class Empty(base):\n    pass\n", {"base": named_tuple.NamedTuple})

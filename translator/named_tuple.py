@@ -5,7 +5,9 @@ A type checker sees :class:`typing.NamedTuple` itself. At run time a class writt
 same way is made as :mod:`typing` makes it (Python 3.11): by
 :func:`collections.namedtuple`, its fields from the class's annotations and their
 defaults from the values given, then its methods, properties and docstring set on it.
-``tests/test_named_tuple.py`` holds both to the same behaviour.
+``tests/test_named_tuple.py`` holds both to the same behaviour. One difference: a class
+with no fields is refused, since without ``from __future__ import annotations`` in its
+module Python 3.14 no longer gives the class body its annotations.
 """
 
 from __future__ import annotations
@@ -32,6 +34,10 @@ else:
             if bases != (NamedTuple,):
                 raise TypeError("can only inherit from a NamedTuple type")
             annotations = namespace.get("__annotations__", {})
+            if not annotations:  # (without the future import, Python 3.14 keeps them elsewhere)
+                raise TypeError(
+                    f"{name}: no fields found (its module needs the annotations future import)"
+                )
             with_default = []
             for field in annotations:
                 if field in namespace:
