@@ -99,14 +99,6 @@ def big_post(path: Path, size: int = 5_000_000) -> Path:
     return path
 
 
-def updatepo_time(po4a: str | None, post: Path, pot: Path, runs: int) -> float | None:
-    """Median seconds of po4a's ``po4a-updatepo`` making a POT of ``post`` from nothing."""
-    if po4a is None:
-        return None
-    command = f"{po4a} -f text -o markdown -m {post} -p {pot} -M UTF-8"
-    return timed(command, pot.parent, runs, prepare=f"rm -f {pot}")
-
-
 def timed(cmd: list[str] | str, cwd: Path, runs: int, prepare: str | None = None) -> float:
     """Median seconds of ``cmd`` (a shell string for hyperfine, or argv)."""
     line = cmd if isinstance(cmd, str) else shlex.join(cmd)
@@ -219,13 +211,19 @@ def main() -> int:
         if not args.quick:
             big = base / "big"
             big_post(big / "content" / "big.md")
-            extract_big = timed([*TRANSLATOR, "extract", *to], big, 2,
-                                prepare=f"rm -rf {big}/locales")  # fmt: skip
-            build_big = timed([*TRANSLATOR, "build", *to], big, 2,
-                              prepare=f"rm -rf {big}/.translator {big}/content/big.en.md")  # fmt: skip
-            po4a_big = updatepo_time(po4a, big / "content/big.md", base / "b.pot", 2)
-            rows.append(("extract, 5 MB post", extract_big, po4a_big, "po4a-updatepo"))
-            rows.append(("build, 5 MB post", build_big, None, ""))
+            pot = base / "b.pot"
+            big_jobs: dict[str, Job] = {  # in turn too: the goal is their ratio
+                "extract": ([*TRANSLATOR, "extract", *to], big, f"rm -rf {big}/locales"),
+                "build": ([*TRANSLATOR, "build", *to], big,
+                          f"rm -rf {big}/.translator {big}/content/big.en.md"),
+            }  # fmt: skip
+            if po4a is not None:
+                big_jobs["updatepo"] = (f"{po4a} -f text -o markdown -m {big}/content/big.md "
+                                        f"-p {pot} -M UTF-8", base, f"rm -f {pot}")  # fmt: skip
+            found = interleaved(big_jobs, 3)
+            rows.append(("extract, 5 MB post", found["extract"], found.get("updatepo"),
+                         "po4a-updatepo"))  # fmt: skip
+            rows.append(("build, 5 MB post", found["build"], None, ""))
 
             large = base / "large"
             posts_from_corpus(large / "content", 1924)
