@@ -137,6 +137,11 @@ def interleaved(jobs: dict[str, Job], rounds: int) -> dict[str, float]:
     return {name: statistics.median(found) for name, found in seconds.items()}
 
 
+def updatepo(po4a: str, post: Path, pot: Path) -> Job:
+    """po4a's ``po4a-updatepo`` making a POT of ``post`` from nothing."""
+    return f"{po4a} -f text -o markdown -m {post} -p {pot} -M UTF-8", pot.parent, f"rm -f {pot}"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--venv", type=Path, help="a venv with translator and mdpo installed")
@@ -179,9 +184,7 @@ def main() -> int:
             jobs["md2po"] = ([args.mdpo, str(one / "content/post.md"), "--po-filepath",
                               str(base / "mdpo.po"), "--save"], base, None)  # fmt: skip
         if po4a is not None:
-            pot = base / "p.pot"
-            jobs["updatepo"] = (f"{po4a} -f text -o markdown -m {one / 'content/post.md'} "
-                                f"-p {pot} -M UTF-8", base, f"rm -f {pot}")  # fmt: skip
+            jobs["updatepo"] = updatepo(po4a, one / "content/post.md", base / "p.pot")
         found = interleaved(jobs, 20)
         floor, imports, issue_imports, status_imports = (
             found["pass"], found["imports"], found["issue imports"], found["status imports"]
@@ -211,15 +214,13 @@ def main() -> int:
         if not args.quick:
             big = base / "big"
             big_post(big / "content" / "big.md")
-            pot = base / "b.pot"
             big_jobs: dict[str, Job] = {  # in turn too: the goal is their ratio
                 "extract": ([*TRANSLATOR, "extract", *to], big, f"rm -rf {big}/locales"),
                 "build": ([*TRANSLATOR, "build", *to], big,
                           f"rm -rf {big}/.translator {big}/content/big.en.md"),
             }  # fmt: skip
             if po4a is not None:
-                big_jobs["updatepo"] = (f"{po4a} -f text -o markdown -m {big}/content/big.md "
-                                        f"-p {pot} -M UTF-8", base, f"rm -f {pot}")  # fmt: skip
+                big_jobs["updatepo"] = updatepo(po4a, big / "content/big.md", base / "b.pot")
             found = interleaved(big_jobs, 3)
             rows.append(("extract, 5 MB post", found["extract"], found.get("updatepo"),
                          "po4a-updatepo"))  # fmt: skip
